@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tokenkit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Tokenkit", targets: ["Tokenkit"]),
+        .executable(name: "tokenkit", targets: ["TokenkitCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "Tokenkit",
+            resources: [.copy("Resources/Encodings")]
+        ),
+        .executableTarget(
+            name: "TokenkitCLI",
+            dependencies: [
+                "Tokenkit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/tokenkit"
+        ),
+        .testTarget(
+            name: "TokenkitTests",
+            dependencies: ["Tokenkit", "TokenkitCLI"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

@@ -1,0 +1,221 @@
+// Performance notes: vocabularies are looked up by byte strings millions of
+// times per second and hold up to a few hundred thousand entries. Swift's
+// `Dictionary<[UInt8], UInt32>` allocates per key and hashes with SipHash;
+// these open-addressing tables store all keys in one buffer, hash with a
+// multiply-rotate function over 8-byte words, and look up directly from an
+// `UnsafeBufferPointer` slice of the input, with no allocation.
+
+@inline(__always)
+func hashBytes(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: count &+ 1)
+    var i = 0
+    let raw = UnsafeRawPointer(base)
+    while i &+ 8 <= count {
+        let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        i &+= 8
+    }
+    if i < count {
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < count {
+            tail |= UInt64(base[i]) << shift
+            shift &+= 8
+            i &+= 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 31
+    }
+    h = (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93
+    return h ^ (h >> 32)
+}
+
+/// An immutable-after-build map from byte strings to token ids.
+struct ByteStringTable: Sendable {
+    /// All keys, concatenated.
+    private(set) var keyBytes: [UInt8] = []
+    /// Start of each key in `keyBytes`; entry i spans keyStarts[i]..<keyStarts[i+1].
+    private(set) var keyStarts: [UInt32] = [0]
+    private(set) var values: [UInt32] = []
+    /// Slots: 0 = empty, otherwise (high 32 bits of the hash) << 32 | (entry index + 1).
+    private var slots: [UInt64] = []
+    private var mask = 0
+
+    init(expectedCount: Int = 0) {
+        reserve(expectedCount)
+    }
+
+    var count: Int { values.count }
+
+    private mutating func reserve(_ n: Int) {
+        var capacity = 16
+        while capacity < n * 2 { capacity <<= 1 }
+        if capacity <= slots.count { return }
+        slots = [UInt64](repeating: 0, count: capacity)
+        mask = capacity - 1
+        keyBytes.withUnsafeBufferPointer { bytes in
+            for entry in 0..<values.count {
+                let start = Int(keyStarts[entry])
+                let length = Int(keyStarts[entry + 1]) - start
+                let h = hashBytes(bytes.baseAddress! + start, length)
+                insertSlot(hash: h, entry: entry)
+            }
+        }
+    }
+
+    private mutating func insertSlot(hash h: UInt64, entry: Int) {
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i] != 0 { i = (i &+ 1) & mask }
+        slots[i] = (h >> 32) << 32 | UInt64(entry + 1)
+    }
+
+    /// Inserts or replaces the value for `key`.
+    mutating func set(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32) {
+        if let entry = entryIndex(key) {
+            values[entry] = value
+            return
+        }
+        if (values.count + 1) * 2 > slots.count { reserve(max(16, (values.count + 1) * 2)) }
+        keyBytes.append(contentsOf: key)
+        keyStarts.append(UInt32(keyBytes.count))
+        values.append(value)
+        let h = key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
+        insertSlot(hash: h, entry: values.count - 1)
+    }
+
+    mutating func set(_ key: [UInt8], _ value: UInt32) {
+        key.withUnsafeBufferPointer { set($0, value) }
+    }
+
+    @inline(__always)
+    private func entryIndex(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let count = key.count
+        let h = count == 0 ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, count)
+        let tag = h >> 32
+        return slots.withUnsafeBufferPointer { slots in
+            keyStarts.withUnsafeBufferPointer { starts in
+                keyBytes.withUnsafeBufferPointer { bytes in
+                    var i = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let slot = slots[i]
+                        if slot == 0 { return nil }
+                        if slot >> 32 == tag {
+                            let entry = Int(slot & 0xFFFF_FFFF) - 1
+                            let start = Int(starts[entry])
+                            if Int(starts[entry + 1]) - start == count
+                                && (count == 0 || memcmp(bytes.baseAddress! + start, key.baseAddress!, count) == 0) {
+                                return entry
+                            }
+                        }
+                        i = (i &+ 1) & mask
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    func value(for key: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        entryIndex(key).map { values[$0] }
+    }
+
+    func value(for key: [UInt8]) -> UInt32? {
+        key.withUnsafeBufferPointer { value(for: $0) }
+    }
+
+    func value(for key: String) -> UInt32? {
+        var key = key
+        return key.withUTF8 { value(for: $0) }
+    }
+
+    /// Calls `body` with every key and its value, in insertion order.
+    func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt32) throws -> Void) rethrows {
+        try keyBytes.withUnsafeBufferPointer { bytes in
+            for entry in 0..<values.count {
+                let start = Int(keyStarts[entry])
+                let end = Int(keyStarts[entry + 1])
+                try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), values[entry])
+            }
+        }
+    }
+}
+
+/// A map from pairs of token ids to (merge rank, merged token id).
+struct PairTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [UInt64]
+    private var mask: Int
+    private(set) var count = 0
+    private static let empty = UInt64.max
+
+    init(expectedCount: Int) {
+        var capacity = 16
+        while capacity < expectedCount * 2 { capacity <<= 1 }
+        keys = [UInt64](repeating: Self.empty, count: capacity)
+        values = [UInt64](repeating: 0, count: capacity)
+        mask = capacity - 1
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        let capacity = keys.count * 2
+        keys = [UInt64](repeating: Self.empty, count: capacity)
+        values = [UInt64](repeating: 0, count: capacity)
+        mask = capacity - 1
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where k != Self.empty {
+            insertNew(k, v)
+        }
+    }
+
+    private mutating func insertNew(_ key: UInt64, _ value: UInt64) {
+        var i = Self.slot(key, mask)
+        while keys[i] != Self.empty {
+            if keys[i] == key { values[i] = value; return }
+            i = (i &+ 1) & mask
+        }
+        keys[i] = key
+        values[i] = value
+        count += 1
+    }
+
+    /// Sets the merge of (left, right). When `keepExisting` is true an existing entry is kept
+    /// (used to keep the best, i.e. first, rank).
+    mutating func set(left: UInt32, right: UInt32, rank: UInt32, result: UInt32, keepExisting: Bool = false) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let key = UInt64(left) << 32 | UInt64(right)
+        if keepExisting, lookup(left: left, right: right) != nil { return }
+        insertNew(key, UInt64(rank) << 32 | UInt64(result))
+    }
+
+    /// Returns (rank << 32 | result), or nil when the pair does not merge.
+    @inline(__always)
+    func lookup(left: UInt32, right: UInt32) -> UInt64? {
+        let key = UInt64(left) << 32 | UInt64(right)
+        return keys.withUnsafeBufferPointer { keys in
+            var i = Self.slot(key, mask)
+            while true {
+                let k = keys[i]
+                if k == key { return values[i] }
+                if k == Self.empty { return nil }
+                i = (i &+ 1) & mask
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
