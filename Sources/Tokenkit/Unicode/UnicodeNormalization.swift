@@ -1,0 +1,341 @@
+// Unicode normalization exactly as Hugging Face `tokenizers` performs it, i.e. as the crate
+// `unicode-normalization-alignments` 0.1.12 does (an OLD Unicode version — older than 12.1:
+// U+32FF and U+11938 do not decompose), including the per-character alignment "changes" that
+// `NormalizedString::transform` consumes. Tables: Generated/UnicodeNormalizationTables.swift,
+// probed from tokenizers by scripts/generate_unicode_tables.py.
+//
+// Algorithm (re-implemented from its observable behaviour):
+// * decomposition: each input scalar is replaced by its full (canonical or compatibility)
+//   decomposition (Hangul algorithmically); the first scalar of it gets change 0, the others +1.
+//   Non-starters are buffered and the pending run is STABLY sorted by combining class whenever a
+//   starter arrives and at the end (changes travel with their scalar);
+// * recomposition (NFC/NFKC): the canonical composition algorithm with a `composee`, the last
+//   combining class and a buffer of blocked marks; when a scalar composes, the composite's change
+//   is `composee.change + scalar.change - 1`.
+
+public enum UnicodeNormalizationForm: Sendable, CaseIterable {
+    case nfc, nfd, nfkc, nfkd
+
+    var isCompatibility: Bool { self == .nfkc || self == .nfkd }
+    var isComposed: Bool { self == .nfc || self == .nfkc }
+
+    /// Bit of the quick-check table.
+    @inline(__always) var quickCheckBit: UInt8 {
+        switch self {
+        case .nfd: return 1
+        case .nfkd: return 2
+        case .nfc: return 4
+        case .nfkc: return 8
+        }
+    }
+}
+
+enum UnicodeNormalizationData {
+    static let ccc = UnicodeTwoStageTable<UInt8>(base64: UnicodeGeneratedNormalizationTables.ccc)
+    static let quickCheck = UnicodeTwoStageTable<UInt8>(base64: UnicodeGeneratedNormalizationTables.quickCheck)
+
+    struct Mappings: Sendable {
+        var canonical: UnicodeMappingTable
+        var compatibility: UnicodeMappingTable
+        /// Sorted `(first << 32) | second` keys and their composites.
+        var compositionKeys: [UInt64]
+        var compositionValues: [UInt32]
+    }
+
+    static let mappings: Mappings = {
+        var r = UnicodeVarintReader(UnicodeTableDecoding.base64(UnicodeGeneratedNormalizationTables.mappings))
+        let canonicalList = r.mappingList()
+        let compatList = r.mappingList()
+        let n = r.nextInt()
+        var keys = [UInt64]()
+        var values = [UInt32]()
+        keys.reserveCapacity(n)
+        values.reserveCapacity(n)
+        for _ in 0..<n {
+            let a = UInt64(r.next())
+            let b = UInt64(r.next())
+            keys.append(a << 32 | b)
+            values.append(r.next())
+        }
+        precondition(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 }, "composition keys not sorted")
+        return Mappings(
+            canonical: UnicodeMappingTable(
+                index: UnicodeTwoStageTable<UInt16>(base64: UnicodeGeneratedNormalizationTables.canonicalIndex),
+                list: canonicalList),
+            compatibility: UnicodeMappingTable(
+                index: UnicodeTwoStageTable<UInt16>(base64: UnicodeGeneratedNormalizationTables.compatIndex),
+                list: compatList),
+            compositionKeys: keys,
+            compositionValues: values)
+    }()
+}
+
+enum UnicodeNormalization {
+    static let hangulSBase: UInt32 = 0xAC00
+    static let hangulLBase: UInt32 = 0x1100
+    static let hangulVBase: UInt32 = 0x1161
+    static let hangulTBase: UInt32 = 0x11A7
+    static let hangulLCount: UInt32 = 19
+    static let hangulVCount: UInt32 = 21
+    static let hangulTCount: UInt32 = 28
+    static let hangulNCount: UInt32 = 21 * 28
+    static let hangulSCount: UInt32 = 19 * 21 * 28
+
+    /// Canonical combining class as used by tokenizers' normalizers (0 for starters and for
+    /// characters unknown to its Unicode version). For characters that have a canonical
+    /// decomposition (which never reach the algorithm) the UCD value is returned.
+    @inline(__always)
+    static func canonicalCombiningClass(_ s: UInt32) -> UInt8 {
+        UnicodeNormalizationData.ccc.lookup(s)
+    }
+
+    /// Composite of `(a, b)` under tokenizers' composition table (Hangul included), if any.
+    @inline(__always)
+    static func compose(_ a: UInt32, _ b: UInt32) -> UInt32? {
+        let m = UnicodeNormalizationData.mappings
+        return m.compositionKeys.withUnsafeBufferPointer { k in
+            m.compositionValues.withUnsafeBufferPointer { v in composeFast(a, b, k, v) }
+        }
+    }
+
+    /// Full decomposition of one scalar under `form` (the scalar itself when it has none),
+    /// in the crate's (unsorted) order.
+    static func decomposition(of s: UInt32, compatibility: Bool) -> [UInt32] {
+        var out: [UInt32] = []
+        forEachDecomposed(s, compatibility: compatibility, UnicodeNormalizationData.mappings) { x, _ in out.append(x) }
+        return out
+    }
+
+    @inline(__always)
+    static func forEachDecomposed(
+        _ s: UInt32, compatibility: Bool, _ m: UnicodeNormalizationData.Mappings,
+        _ body: (UInt32, Int) -> Void
+    ) {
+        if s &- hangulSBase < hangulSCount {
+            let si = s - hangulSBase
+            body(hangulLBase + si / hangulNCount, 0)
+            body(hangulVBase + (si % hangulNCount) / hangulTCount, 1)
+            let t = si % hangulTCount
+            if t != 0 { body(hangulTBase + t, 1) }
+            return
+        }
+        let table = compatibility ? m.compatibility : m.canonical
+        guard let r = table.range(of: s) else {
+            body(s, 0)
+            return
+        }
+        table.pool.withUnsafeBufferPointer { pool in
+            var first = true
+            for i in r {
+                body(pool[i], first ? 0 : 1)
+                first = false
+            }
+        }
+    }
+
+    private struct Item {
+        var scalar: UInt32
+        var change: Int
+        var ccc: UInt8
+        /// Second element of some composition (quick-check bit 4): only then is `compose` tried.
+        var composesAsSecond: Bool
+    }
+
+    @inline(__always)
+    private static func composeFast(
+        _ a: UInt32, _ b: UInt32, _ keys: UnsafeBufferPointer<UInt64>, _ values: UnsafeBufferPointer<UInt32>
+    ) -> UInt32? {
+        if a &- hangulLBase < hangulLCount && b &- hangulVBase < hangulVCount {
+            return hangulSBase + ((a - hangulLBase) * hangulVCount + (b - hangulVBase)) * hangulTCount
+        }
+        if a &- hangulSBase < hangulSCount && (a - hangulSBase) % hangulTCount == 0
+            && b > hangulTBase && b < hangulTBase + hangulTCount {
+            return a + (b - hangulTBase)
+        }
+        let key = UInt64(a) << 32 | UInt64(b)
+        var lo = 0
+        var hi = keys.count
+        while lo < hi {
+            let mid = (lo &+ hi) &>> 1
+            if keys[mid] < key { lo = mid &+ 1 } else { hi = mid }
+        }
+        return lo < keys.count && keys[lo] == key ? values[lo] : nil
+    }
+
+    /// Appends the normalized scalars and their alignment changes to `output`
+    /// (0 = replaces the current input char, +1 = inserted, -n = replaces the current char and
+    /// removes the n following ones), exactly as tokenizers' NFC/NFD/NFKC/NFKD normalizers.
+    static func normalize<C: Collection>(
+        _ scalars: C, form: UnicodeNormalizationForm,
+        into output: inout [(scalar: UInt32, change: Int)]
+    ) where C.Element == UInt32 {
+        let m = UnicodeNormalizationData.mappings
+        let cccTable = UnicodeNormalizationData.ccc
+        let qcTable = UnicodeNormalizationData.quickCheck
+        let compat = form.isCompatibility
+        // quick-check bit meaning "ccc 0 and no decomposition" for the decomposition step
+        let stableBit: UInt8 = compat ? 2 : 1
+        // 1. decomposition + canonical ordering
+        var items: [Item] = []
+        items.reserveCapacity(scalars.count + 4)
+        var pendingStart = 0
+        @inline(__always) func flushPending() {
+            // stable insertion sort of items[pendingStart...] by ccc
+            let end = items.count
+            if end &- pendingStart > 1 {
+                var i = pendingStart + 1
+                while i < end {
+                    let x = items[i]
+                    var j = i - 1
+                    while j >= pendingStart && items[j].ccc > x.ccc {
+                        items[j + 1] = items[j]
+                        j -= 1
+                    }
+                    items[j + 1] = x
+                    i += 1
+                }
+            }
+        }
+        for s in scalars {
+            let q = s < 0x80 ? stableBit : qcTable.lookup(s)
+            if q & stableBit != 0 {
+                flushPending()
+                items.append(Item(scalar: s, change: 0, ccc: 0, composesAsSecond: q & 16 != 0))
+                pendingStart = items.count
+                continue
+            }
+            forEachDecomposed(s, compatibility: compat, m) { x, change in
+                let k = cccTable.lookup(x)
+                let second = qcTable.lookup(x) & 16 != 0
+                if k == 0 {
+                    flushPending()
+                    items.append(Item(scalar: x, change: change, ccc: 0, composesAsSecond: second))
+                    pendingStart = items.count
+                } else {
+                    items.append(Item(scalar: x, change: change, ccc: k, composesAsSecond: second))
+                }
+            }
+        }
+        flushPending()
+        guard form.isComposed else {
+            output.reserveCapacity(output.count + items.count)
+            for it in items { output.append((it.scalar, it.change)) }
+            return
+        }
+        // 2. recomposition
+        output.reserveCapacity(output.count + items.count)
+        m.compositionKeys.withUnsafeBufferPointer { keys in
+            m.compositionValues.withUnsafeBufferPointer { values in
+                var composee: (scalar: UInt32, change: Int)? = nil
+                var lastCCC: UInt8? = nil
+                var buffer: [(scalar: UInt32, change: Int)] = []
+                for it in items {
+                    let k = it.ccc
+                    guard let c = composee else {
+                        if k != 0 {
+                            output.append((it.scalar, it.change))
+                        } else {
+                            composee = (it.scalar, it.change)
+                        }
+                        continue
+                    }
+                    if let l = lastCCC {
+                        if l >= k {
+                            // blocked from the composee
+                            if k == 0 {
+                                output.append(c)
+                                output.append(contentsOf: buffer)
+                                buffer.removeAll(keepingCapacity: true)
+                                composee = (it.scalar, it.change)
+                                lastCCC = nil
+                            } else {
+                                buffer.append((it.scalar, it.change))
+                                lastCCC = k
+                            }
+                            continue
+                        }
+                        if it.composesAsSecond, let r = composeFast(c.scalar, it.scalar, keys, values) {
+                            composee = (r, c.change + it.change - 1)
+                            continue
+                        }
+                        buffer.append((it.scalar, it.change))
+                        lastCCC = k
+                    } else {
+                        if it.composesAsSecond, let r = composeFast(c.scalar, it.scalar, keys, values) {
+                            composee = (r, c.change + it.change - 1)
+                            continue
+                        }
+                        if k == 0 {
+                            output.append(c)
+                            composee = (it.scalar, it.change)
+                            continue
+                        }
+                        buffer.append((it.scalar, it.change))
+                        lastCCC = k
+                    }
+                }
+                if let c = composee { output.append(c) }
+                output.append(contentsOf: buffer)
+            }
+        }
+    }
+
+    /// Convenience: normalized scalars only.
+    static func normalized<C: Collection>(_ scalars: C, form: UnicodeNormalizationForm) -> [UInt32]
+    where C.Element == UInt32 {
+        var out: [(scalar: UInt32, change: Int)] = []
+        normalize(scalars, form: form, into: &out)
+        return out.map(\.scalar)
+    }
+
+    /// Quick check: true when normalizing cannot change this text (every scalar is one that never
+    /// changes under `form` in any context: ccc 0, no decomposition, and for C forms not the
+    /// second element of any composition). All-ASCII text is always certainly normalized.
+    /// Returns false for invalid UTF-8. When true, the output equals the input with all changes 0.
+    static func isCertainlyNormalized(_ utf8: UnsafeBufferPointer<UInt8>, form: UnicodeNormalizationForm) -> Bool {
+        let bit = form.quickCheckBit
+        let table = UnicodeNormalizationData.quickCheck
+        let n = utf8.count
+        var i = 0
+        while i < n {
+            let b0 = utf8[i]
+            if b0 < 0x80 {
+                i &+= 1
+                continue
+            }
+            var s: UInt32
+            if b0 & 0xE0 == 0xC0 {
+                guard i + 1 < n, b0 >= 0xC2, utf8[i + 1] & 0xC0 == 0x80 else { return false }
+                s = UInt32(b0 & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)
+                i &+= 2
+            } else if b0 & 0xF0 == 0xE0 {
+                guard i + 2 < n, utf8[i + 1] & 0xC0 == 0x80, utf8[i + 2] & 0xC0 == 0x80 else { return false }
+                s = UInt32(b0 & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)
+                guard s >= 0x800, !(0xD800...0xDFFF).contains(s) else { return false }
+                i &+= 3
+            } else if b0 & 0xF8 == 0xF0 {
+                guard i + 3 < n, utf8[i + 1] & 0xC0 == 0x80, utf8[i + 2] & 0xC0 == 0x80,
+                      utf8[i + 3] & 0xC0 == 0x80 else { return false }
+                s = UInt32(b0 & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12
+                    | UInt32(utf8[i + 2] & 0x3F) << 6 | UInt32(utf8[i + 3] & 0x3F)
+                guard s >= 0x10000, s <= 0x10FFFF else { return false }
+                i &+= 4
+            } else {
+                return false
+            }
+            if table.lookup(s) & bit == 0 { return false }
+        }
+        return true
+    }
+
+    /// Same check on scalars.
+    static func isCertainlyNormalized<C: Collection>(scalars: C, form: UnicodeNormalizationForm) -> Bool
+    where C.Element == UInt32 {
+        let bit = form.quickCheckBit
+        let table = UnicodeNormalizationData.quickCheck
+        for s in scalars where s >= 0x80 && table.lookup(s) & bit == 0 {
+            return false
+        }
+        return true
+    }
+}
