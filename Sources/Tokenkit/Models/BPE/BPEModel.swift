@@ -1,0 +1,414 @@
+// Performance notes: merges are kept as a pair table (left id, right id) →
+// (rank, merged id), which serves both `tokenizers`' merge lists and
+// tiktoken's rank files (a tiktoken rank file is turned into the equivalent
+// pair table at load time: a pair merges iff its concatenation is a token,
+// with that token's rank). Byte-level vocabularies are stored as raw bytes,
+// not as GPT-2 strings, so that the fast path can look pieces up directly.
+// Short pieces merge with a linear scan (cheaper than a heap below ~50
+// symbols); long ones with a heap, so a 1 MB word stays O(n log n).
+
+/// Byte-pair encoding as in `tokenizers`' BPE model and tiktoken.
+public struct BPEModel: TokenizationModel {
+    /// How vocabulary keys relate to the text the model receives.
+    public enum Alphabet: Sendable, Equatable {
+        /// Keys are UTF-8 strings; the initial symbols are the Unicode scalars of the text.
+        case unicode
+        /// Keys are raw bytes; the text is in GPT-2's byte-level form and each character is one byte.
+        case byteLevel
+    }
+
+    public struct Options: Sendable, Equatable {
+        public var unknownToken: String? = nil
+        public var continuingSubwordPrefix: String? = nil
+        public var endOfWordSuffix: String? = nil
+        public var fuseUnknown = false
+        public var byteFallback = false
+        /// Look the whole piece up in the vocabulary before merging.
+        public var ignoreMerges = false
+        /// BPE-dropout probability (nil or 0: deterministic).
+        public var dropout: Float? = nil
+        public init() {}
+    }
+
+    let alphabet: Alphabet
+    let options: Options
+    /// Token keys (raw bytes in byte-level mode) → id.
+    let vocabulary: ByteStringTable
+    /// id → entry index in `vocabulary` (-1 when the id is unused).
+    private let entryForID: [Int32]
+    /// Tokens whose string cannot be represented in the model's alphabet (byte-level vocabularies
+    /// sometimes contain such entries); kept for id ↔ string conversion only.
+    private let extraTokens: [String: TokenID]
+    private let extraTokenStrings: [TokenID: String]
+    let merges: PairTable
+    /// Byte-level mode: the id of each single byte (or nil).
+    let byteIDs: [TokenID?]
+    /// Byte fallback: the id of `<0xXX>` for each byte.
+    private let byteFallbackIDs: [TokenID?]
+
+    public var vocabularySize: Int { vocabulary.count + extraTokens.count }
+
+    /// Builds a model from vocabulary keys (see `Alphabet`) and merges given as pairs of keys.
+    /// - Throws: `BPEModelError` when a merge refers to an unknown token.
+    init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID] = [:], merges: PairTable, options: Options) {
+        self.alphabet = alphabet
+        self.vocabulary = vocabulary
+        self.extraTokens = extraTokens
+        self.merges = merges
+        self.options = options
+        var maxID: TokenID = 0
+        vocabulary.forEach { _, id in maxID = max(maxID, id) }
+        for id in extraTokens.values { maxID = max(maxID, id) }
+        var entryForID = [Int32](repeating: -1, count: Int(maxID) + 1)
+        var entry: Int32 = 0
+        vocabulary.forEach { _, id in
+            entryForID[Int(id)] = entry
+            entry += 1
+        }
+        self.entryForID = entryForID
+        self.extraTokenStrings = Dictionary(extraTokens.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var byteIDs = [TokenID?](repeating: nil, count: 256)
+        var fallback = [TokenID?](repeating: nil, count: 256)
+        for b in 0..<256 {
+            if alphabet == .byteLevel { byteIDs[b] = vocabulary.value(for: [UInt8(b)]) }
+            let hex = String(b, radix: 16, uppercase: true)
+            fallback[b] = vocabulary.value(for: "<0x" + (hex.count == 1 ? "0" + hex : hex) + ">")
+        }
+        self.byteIDs = byteIDs
+        self.byteFallbackIDs = fallback
+    }
+
+    // MARK: - Vocabulary
+
+    /// The vocabulary key of `id` (raw bytes in byte-level mode).
+    func keyBytes(forID id: TokenID) -> ArraySlice<UInt8>? {
+        guard Int(id) < entryForID.count else { return nil }
+        let entry = Int(entryForID[Int(id)])
+        guard entry >= 0 else { return nil }
+        let start = Int(vocabulary.keyStarts[entry])
+        let end = Int(vocabulary.keyStarts[entry + 1])
+        return vocabulary.keyBytes[start..<end]
+    }
+
+    public func token(forID id: TokenID) -> String? {
+        if let key = keyBytes(forID: id) {
+            switch alphabet {
+            case .unicode: return String(decoding: key, as: UTF8.self)
+            case .byteLevel: return ByteLevelAlphabet.encode(key)
+            }
+        }
+        return extraTokenStrings[id]
+    }
+
+    public func id(forToken token: String) -> TokenID? {
+        switch alphabet {
+        case .unicode:
+            return vocabulary.value(for: token) ?? extraTokens[token]
+        case .byteLevel:
+            if let raw = ByteLevelAlphabet.decode(token), let id = vocabulary.value(for: raw) { return id }
+            return extraTokens[token]
+        }
+    }
+
+    // MARK: - Tokenization
+
+    /// A symbol of a word being merged: a token id and the byte length it covers.
+    struct Symbol {
+        var id: TokenID
+        var length: Int
+    }
+
+    public func tokenize(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
+        if text.isEmpty { return [] }
+        switch alphabet {
+        case .byteLevel:
+            return try tokenizeByteLevel(text)
+        case .unicode:
+            if options.ignoreMerges, let id = vocabulary.value(for: text) {
+                return [Token(id: id, value: String(decoding: text, as: UTF8.self), offsets: 0..<text.count)]
+            }
+            var symbols = try initialSymbols(text)
+            mergeAll(&symbols)
+            var tokens: [Token] = []
+            tokens.reserveCapacity(symbols.count)
+            var offset = 0
+            for symbol in symbols {
+                tokens.append(Token(id: symbol.id, value: token(forID: symbol.id) ?? "", offsets: offset..<(offset + symbol.length)))
+                offset += symbol.length
+            }
+            return tokens
+        }
+    }
+
+    /// Byte-level mode: `text` holds GPT-2 characters; token offsets refer to those characters' bytes.
+    private func tokenizeByteLevel(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
+        var raw: [UInt8] = []
+        raw.reserveCapacity(text.count)
+        let ok = text.withUnsafeBufferPointer { ByteLevelAlphabet.decode(utf8: $0, into: &raw) }
+        if !ok {
+            // Characters outside the byte-level alphabet can only come from an unusual pipeline;
+            // they are not in the vocabulary, so they are handled as unknown scalars.
+            return try tokenizeUnknownScalars(text)
+        }
+        var ids: [TokenID] = []
+        encodeRawBytes(raw, into: &ids)
+        var tokens: [Token] = []
+        tokens.reserveCapacity(ids.count)
+        var rawOffset = 0
+        var offset = 0
+        for id in ids {
+            let key = keyBytes(forID: id) ?? []
+            var length = 0
+            for b in key { length += ByteLevelAlphabet.utf8ForByte[Int(b)].count }
+            tokens.append(Token(id: id, value: ByteLevelAlphabet.encode(key), offsets: offset..<(offset + length)))
+            offset += length
+            rawOffset += key.count
+        }
+        return tokens
+    }
+
+    private func tokenizeUnknownScalars(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
+        guard let unknown = options.unknownToken else { return [] }
+        guard let id = id(forToken: unknown) else { throw .unknownTokenMissing(unknown) }
+        return [Token(id: id, value: unknown, offsets: 0..<text.count)]
+    }
+
+    /// Encodes raw bytes of one piece with a byte-level vocabulary, appending ids.
+    /// This is the whole BPE of tiktoken's `encode_ordinary` for one regex match.
+    func encodeRawBytes(_ raw: [UInt8], into ids: inout [TokenID]) {
+        if options.ignoreMerges, let id = vocabulary.value(for: raw) {
+            ids.append(id)
+            return
+        }
+        var symbols: [Symbol] = []
+        symbols.reserveCapacity(raw.count)
+        for b in raw {
+            if let id = byteIDs[Int(b)] {
+                symbols.append(Symbol(id: id, length: 1))
+            } else if options.byteFallback, let id = byteFallbackIDs[Int(b)] {
+                symbols.append(Symbol(id: id, length: 1))
+            }
+            // A byte with no token is dropped, as in `tokenizers` when there is no unknown token.
+        }
+        mergeAll(&symbols)
+        for symbol in symbols { ids.append(symbol.id) }
+    }
+
+    /// `tokenizers`' `merge_word` up to merging: one symbol per scalar, with the continuing-subword
+    /// prefix, end-of-word suffix, byte fallback and unknown-token fusion rules.
+    private func initialSymbols(_ text: [UInt8]) throws(TokenizationError) -> [Symbol] {
+        var symbols: [Symbol] = []
+        symbols.reserveCapacity(text.count)
+        var unknown: Symbol?
+        let prefix = options.continuingSubwordPrefix.map { Array($0.utf8) }
+        let suffix = options.endOfWordSuffix.map { Array($0.utf8) }
+        var key: [UInt8] = []
+        var i = 0
+        while i < text.count {
+            let length = UTF8.scalarLength(leadByte: text[i])
+            let isFirst = i == 0
+            let isLast = i + length >= text.count
+            key.removeAll(keepingCapacity: true)
+            if !isFirst, let prefix { key += prefix }
+            key += text[i..<min(i + length, text.count)]
+            if isLast, let suffix { key += suffix }
+            i += length
+            if let id = vocabulary.value(for: key) {
+                if let u = unknown { symbols.append(u); unknown = nil }
+                symbols.append(Symbol(id: id, length: length))
+                continue
+            }
+            if options.byteFallback {
+                let fallback = key.map { byteFallbackIDs[Int($0)] }
+                if fallback.allSatisfy({ $0 != nil }) {
+                    for id in fallback { symbols.append(Symbol(id: id!, length: 1)) }
+                    continue
+                }
+            }
+            if let unknownToken = options.unknownToken {
+                guard let unknownID = id(forToken: unknownToken) else { throw .unknownTokenMissing(unknownToken) }
+                if let u = unknown {
+                    if options.fuseUnknown {
+                        unknown = Symbol(id: u.id, length: u.length + length)
+                        continue
+                    }
+                    symbols.append(u)
+                }
+                unknown = Symbol(id: unknownID, length: length)
+            }
+        }
+        if let u = unknown { symbols.append(u) }
+        return symbols
+    }
+
+    /// Applies merges, lowest rank first and leftmost among equal ranks.
+    func mergeAll(_ symbols: inout [Symbol]) {
+        if symbols.count < 2 { return }
+        if let dropout = options.dropout, dropout > 0 {
+            mergeWithDropout(&symbols, probability: dropout)
+        } else if symbols.count <= 48 {
+            mergeLinear(&symbols)
+        } else {
+            mergeWithHeap(&symbols)
+        }
+    }
+
+    private func mergeLinear(_ symbols: inout [Symbol]) {
+        // ranks[i] = (rank << 32 | merged id) of the pair (i, i+1), or UInt64.max.
+        var ranks = [UInt64](repeating: .max, count: symbols.count)
+        for i in 0..<(symbols.count - 1) {
+            ranks[i] = merges.lookup(left: symbols[i].id, right: symbols[i + 1].id) ?? .max
+        }
+        while symbols.count > 1 {
+            var best = UInt64.max
+            var bestIndex = -1
+            for i in 0..<(symbols.count - 1) where ranks[i] >> 32 < best >> 32 {
+                best = ranks[i]
+                bestIndex = i
+            }
+            if bestIndex < 0 { break }
+            symbols[bestIndex] = Symbol(id: TokenID(truncatingIfNeeded: best), length: symbols[bestIndex].length + symbols[bestIndex + 1].length)
+            symbols.remove(at: bestIndex + 1)
+            ranks.remove(at: bestIndex + 1)
+            if bestIndex + 1 < symbols.count {
+                ranks[bestIndex] = merges.lookup(left: symbols[bestIndex].id, right: symbols[bestIndex + 1].id) ?? .max
+            } else {
+                ranks[bestIndex] = .max
+            }
+            if bestIndex > 0 {
+                ranks[bestIndex - 1] = merges.lookup(left: symbols[bestIndex - 1].id, right: symbols[bestIndex].id) ?? .max
+            }
+        }
+    }
+
+    /// `tokenizers`' heap algorithm (word.rs `merge_all`), linked symbols with lazy invalidation.
+    private func mergeWithHeap(_ symbols: inout [Symbol]) {
+        let n = symbols.count
+        var ids = symbols.map(\.id)
+        var lengths = symbols.map(\.length)
+        var previous = (0..<n).map { $0 - 1 }
+        var next = (0..<n).map { $0 + 1 < n ? $0 + 1 : -1 }
+        var heap = MergeHeap()
+        for i in 0..<(n - 1) {
+            if let m = merges.lookup(left: ids[i], right: ids[i + 1]) {
+                heap.push(rank: UInt32(m >> 32), position: i, result: TokenID(truncatingIfNeeded: m))
+            }
+        }
+        while let top = heap.pop() {
+            let p = top.position
+            if lengths[p] == 0 || next[p] == -1 { continue }
+            let right = next[p]
+            guard let m = merges.lookup(left: ids[p], right: ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
+            ids[p] = top.result
+            lengths[p] += lengths[right]
+            next[p] = next[right]
+            lengths[right] = 0
+            if next[right] >= 0 { previous[next[right]] = p }
+            if previous[p] >= 0, let m2 = merges.lookup(left: ids[previous[p]], right: ids[p]) {
+                heap.push(rank: UInt32(m2 >> 32), position: previous[p], result: TokenID(truncatingIfNeeded: m2))
+            }
+            if next[p] >= 0, let m3 = merges.lookup(left: ids[p], right: ids[next[p]]) {
+                heap.push(rank: UInt32(m3 >> 32), position: p, result: TokenID(truncatingIfNeeded: m3))
+            }
+        }
+        symbols.removeAll(keepingCapacity: true)
+        for i in 0..<n where lengths[i] != 0 { symbols.append(Symbol(id: ids[i], length: lengths[i])) }
+    }
+
+    /// BPE-dropout (`tokenizers`' behaviour): each candidate merge is skipped with probability p.
+    private func mergeWithDropout(_ symbols: inout [Symbol], probability: Float) {
+        var generator = SystemRandomNumberGenerator()
+        mergeWithDropout(&symbols, probability: probability, using: &generator)
+    }
+
+    func mergeWithDropout<G: RandomNumberGenerator>(_ symbols: inout [Symbol], probability: Float, using generator: inout G) {
+        let n = symbols.count
+        var ids = symbols.map(\.id)
+        var lengths = symbols.map(\.length)
+        var previous = (0..<n).map { $0 - 1 }
+        var next = (0..<n).map { $0 + 1 < n ? $0 + 1 : -1 }
+        var heap = MergeHeap()
+        for i in 0..<(n - 1) {
+            if let m = merges.lookup(left: ids[i], right: ids[i + 1]) {
+                heap.push(rank: UInt32(m >> 32), position: i, result: TokenID(truncatingIfNeeded: m))
+            }
+        }
+        var skipped: [MergeHeap.Entry] = []
+        while let top = heap.pop() {
+            if Float.random(in: 0..<1, using: &generator) < probability {
+                skipped.append(top)
+                continue
+            }
+            for entry in skipped { heap.push(entry) }
+            skipped.removeAll(keepingCapacity: true)
+            let p = top.position
+            if lengths[p] == 0 || next[p] == -1 { continue }
+            let right = next[p]
+            guard let m = merges.lookup(left: ids[p], right: ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
+            ids[p] = top.result
+            lengths[p] += lengths[right]
+            next[p] = next[right]
+            lengths[right] = 0
+            if next[right] >= 0 { previous[next[right]] = p }
+            if previous[p] >= 0, let m2 = merges.lookup(left: ids[previous[p]], right: ids[p]) {
+                heap.push(rank: UInt32(m2 >> 32), position: previous[p], result: TokenID(truncatingIfNeeded: m2))
+            }
+            if next[p] >= 0, let m3 = merges.lookup(left: ids[p], right: ids[next[p]]) {
+                heap.push(rank: UInt32(m3 >> 32), position: p, result: TokenID(truncatingIfNeeded: m3))
+            }
+        }
+        symbols.removeAll(keepingCapacity: true)
+        for i in 0..<n where lengths[i] != 0 { symbols.append(Symbol(id: ids[i], length: lengths[i])) }
+    }
+}
+
+/// A binary min-heap of candidate merges ordered by (rank, position).
+struct MergeHeap {
+    struct Entry {
+        var rank: UInt32
+        var position: Int
+        var result: TokenID
+        @inline(__always) func precedes(_ other: Entry) -> Bool {
+            rank != other.rank ? rank < other.rank : position < other.position
+        }
+    }
+    private var entries: [Entry] = []
+
+    mutating func push(rank: UInt32, position: Int, result: TokenID) {
+        push(Entry(rank: rank, position: position, result: result))
+    }
+
+    mutating func push(_ entry: Entry) {
+        entries.append(entry)
+        var i = entries.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if entries[i].precedes(entries[parent]) {
+                entries.swapAt(i, parent)
+                i = parent
+            } else { break }
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard !entries.isEmpty else { return nil }
+        let top = entries[0]
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries[0] = last
+            var i = 0
+            let n = entries.count
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var smallest = i
+                if l < n && entries[l].precedes(entries[smallest]) { smallest = l }
+                if r < n && entries[r].precedes(entries[smallest]) { smallest = r }
+                if smallest == i { break }
+                entries.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        return top
+    }
+}

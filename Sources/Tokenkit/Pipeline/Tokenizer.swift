@@ -1,0 +1,439 @@
+/// A complete tokenizer: normalizer → pre-tokenizer → model → post-processor,
+/// plus added tokens, truncation, padding and a decoder.
+///
+/// Load one with `Tokenizer(contentsOf:)` (tokenizer.json, .tiktoken) or
+/// `Tokenizer.encoding(named:)` for a built-in OpenAI encoding. Instances are
+/// immutable and safe to share between threads.
+public final class Tokenizer: Sendable {
+    /// Which reference library's semantics the tokenizer follows.
+    public enum Format: Sendable, Equatable {
+        /// Hugging Face `tokenizers` (`tokenizer.json`).
+        case huggingFace
+        /// tiktoken (`.tiktoken` rank files): special tokens are refused unless allowed.
+        case tiktoken
+    }
+
+    public let format: Format
+    public let normalizer: NormalizerComponent?
+    public let preTokenizer: PreTokenizerComponent?
+    public let model: ModelComponent
+    public let postProcessor: PostProcessorComponent?
+    public let decoder: DecoderComponent?
+    public let addedVocabulary: AddedVocabulary
+    public let truncation: TruncationParameters?
+    public let padding: PaddingParameters?
+    /// The fast id-only encoder, when the pipeline allows one (see `FastEncoder`).
+    let fastEncoder: FastEncoder?
+
+    init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
+         model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
+         addedVocabulary: AddedVocabulary, truncation: TruncationParameters?, padding: PaddingParameters?) {
+        self.format = format
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        self.addedVocabulary = addedVocabulary
+        self.truncation = truncation
+        self.padding = padding
+        self.fastEncoder = FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model)
+    }
+
+    /// Returns a copy with other truncation and padding settings.
+    public func with(truncation: TruncationParameters?, padding: PaddingParameters?) -> Tokenizer {
+        Tokenizer(format: format, normalizer: normalizer, preTokenizer: preTokenizer, model: model,
+                  postProcessor: postProcessor, decoder: decoder, addedVocabulary: addedVocabulary,
+                  truncation: truncation, padding: padding)
+    }
+
+    // MARK: - Vocabulary
+
+    /// The size of the vocabulary, with or without added tokens (as `tokenizers`' `get_vocab_size`).
+    public func vocabularySize(includingAddedTokens: Bool = true) -> Int {
+        guard includingAddedTokens else { return model.vocabularySize }
+        var extra = 0
+        for (id, token) in addedVocabulary.tokens where model.id(forToken: token.content) == nil {
+            _ = id
+            extra += 1
+        }
+        return model.vocabularySize + extra
+    }
+
+    public func id(forToken token: String) -> TokenID? {
+        addedVocabulary.id(forContent: token) ?? model.id(forToken: token)
+    }
+
+    public func token(forID id: TokenID) -> String? {
+        addedVocabulary.decodingString(forID: id) ?? model.token(forID: id)
+    }
+
+    // MARK: - Special tokens (tiktoken semantics)
+
+    /// Which special tokens an encode call recognises (tiktoken's `allowed_special` and
+    /// `disallowed_special`). `tokenizer.json` tokenizers always recognise their added tokens.
+    public enum SpecialTokenSet: Sendable, Equatable {
+        case all
+        case none
+        case only(Set<String>)
+    }
+
+    private func matchPolicy(allowed: SpecialTokenSet, disallowed: SpecialTokenSet, text: String) throws(TokenizationError) -> AddedVocabulary.MatchPolicy {
+        guard format == .tiktoken else { return AddedVocabulary.MatchPolicy() }
+        let allIDs = Set(addedVocabulary.tokens.keys)
+        let allowedIDs: Set<TokenID>
+        switch allowed {
+        case .all: allowedIDs = allIDs
+        case .none: allowedIDs = []
+        case let .only(names): allowedIDs = Set(names.compactMap { addedVocabulary.id(forContent: $0) })
+        }
+        let disallowedIDs: Set<TokenID>
+        switch disallowed {
+        case .all: disallowedIDs = allIDs.subtracting(allowedIDs)
+        case .none: disallowedIDs = []
+        case let .only(names): disallowedIDs = Set(names.compactMap { addedVocabulary.id(forContent: $0) })
+        }
+        if !disallowedIDs.isEmpty, let found = addedVocabulary.firstOccurrence(in: Array(text.utf8), among: disallowedIDs) {
+            throw .disallowedSpecialToken(found)
+        }
+        return AddedVocabulary.MatchPolicy(ignoreSpecialTokens: false, allowedIDs: allowedIDs)
+    }
+
+    // MARK: - Encoding
+
+    /// Encodes one text, or a pair of texts, into an `Encoding` with ids, tokens, offsets
+    /// (in Unicode scalars), type ids and masks, exactly as the reference library does.
+    ///
+    /// - Parameters:
+    ///   - addSpecialTokens: let the post-processor add its special tokens (`tokenizers`' default: true).
+    ///   - allowedSpecial, disallowedSpecial: tiktoken's special-token rules (ignored for tokenizer.json).
+    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true,
+                       allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all) throws(TokenizationError) -> Encoding {
+        let first = try encodeSequence(text, typeID: 0, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        let second = try pair.map { text throws(TokenizationError) in
+            try encodeSequence(text, typeID: 1, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        }
+        return try postProcess(first, second, addSpecialTokens: addSpecialTokens)
+    }
+
+    /// Encodes to ids only. Uses the fast path when the tokenizer allows it; the result is
+    /// always identical to `encode(...).ids`.
+    public func encodeIDs(_ text: String, addSpecialTokens: Bool = true,
+                          allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all) throws(TokenizationError) -> [TokenID] {
+        if let fastEncoder, truncation == nil, padding == nil, let template = singleTemplate(addSpecialTokens: addSpecialTokens) {
+            let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
+            let ids = addedVocabulary.isEmpty || policy.allowedIDs?.isEmpty == true
+                ? fastEncoder.encode(text)
+                : fastEncoder.encode(text, splittingAddedTokensOf: addedVocabulary, policy: policy)
+            if let ids {
+                if template.isEmpty { return ids }
+                var result: [TokenID] = []
+                result.reserveCapacity(ids.count + template.count)
+                for piece in template {
+                    if let piece { result += piece } else { result += ids }
+                }
+                return result
+            }
+        }
+        return try encode(text, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial).ids
+    }
+
+    /// Encodes ordinary text, treating special-token text as plain text (tiktoken's `encode_ordinary`).
+    public func encodeOrdinary(_ text: String) -> [TokenID] {
+        if let fastEncoder, let ids = fastEncoder.encode(text) { return ids }
+        var pre = PreTokenizedString(text)
+        pre.normalize { normalizer?.normalize(&$0) }
+        preTokenizer?.preTokenize(&pre)
+        var ids: [TokenID] = []
+        for split in pre.splits {
+            if let tokens = try? model.tokenize(split.normalized.normalized) { ids += tokens.map(\.id) }
+        }
+        return ids
+    }
+
+    /// The post-processing of a single sequence as a list of pieces: nil stands for the
+    /// sequence's ids, an array for special-token ids. Returns nil when post-processing does
+    /// more than adding ids (so the fast path cannot be used); an empty list means "unchanged".
+    private func singleTemplate(addSpecialTokens: Bool) -> [[TokenID]?]? {
+        guard let postProcessor, addSpecialTokens else { return [] }
+        switch postProcessor {
+        case .byteLevel:
+            return []
+        case let .template(t):
+            var pieces: [[TokenID]?] = []
+            for piece in t.single {
+                switch piece {
+                case .sequence(index: 0, _): pieces.append(nil)
+                case .sequence: continue
+                case let .specialToken(name, _):
+                    guard let token = t.specialTokens[name] else { continue }
+                    pieces.append(token.ids)
+                }
+            }
+            return pieces
+        }
+    }
+
+    /// Encodes many inputs, in parallel over `threads` threads (0: one per core).
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, threads: Int = 0,
+                            allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all) throws(TokenizationError) -> [Encoding] {
+        var results = try ParallelMap.map(texts, threads: threads) { text throws(TokenizationError) in
+            try encodeUnpadded(text, pair: nil, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        }
+        if let padding { padding.pad(&results) }
+        return results
+    }
+
+    /// Encodes many texts to ids, in parallel over `threads` threads (0: one per core).
+    public func encodeBatchIDs(_ texts: [String], addSpecialTokens: Bool = true, threads: Int = 0,
+                               allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all) throws(TokenizationError) -> [[TokenID]] {
+        try ParallelMap.map(texts, threads: threads) { text throws(TokenizationError) in
+            try encodeIDs(text, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        }
+    }
+
+    private func encodeUnpadded(_ text: String, pair: String?, addSpecialTokens: Bool,
+                                allowedSpecial: SpecialTokenSet, disallowedSpecial: SpecialTokenSet) throws(TokenizationError) -> Encoding {
+        let first = try encodeSequence(text, typeID: 0, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        let second = try pair.map { text throws(TokenizationError) in
+            try encodeSequence(text, typeID: 1, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial)
+        }
+        return try postProcess(first, second, addSpecialTokens: addSpecialTokens, applyPadding: false)
+    }
+
+    /// Normalizes, pre-tokenizes and tokenizes one sequence (tokenizers' `encode_single_sequence`).
+    private func encodeSequence(_ text: String, typeID: UInt32, allowedSpecial: SpecialTokenSet, disallowedSpecial: SpecialTokenSet) throws(TokenizationError) -> Encoding {
+        let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
+        var pre = addedVocabulary.extractAndNormalize(text, normalizer: normalizer, policy: policy)
+        preTokenizer?.preTokenize(&pre)
+        if let truncation, truncation.strategy != .onlySecond || typeID != 0 {
+            try tokenize(&pre, limit: truncation.maximumLength, direction: truncation.direction)
+        } else {
+            try pre.tokenize { piece throws(TokenizationError) in try model.tokenize(piece.normalized) }
+        }
+        return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
+    }
+
+    /// Tokenizes splits until `limit` tokens exist (tokenizers' `tokenize_with_limit`): the splits
+    /// beyond are dropped, so overflowing windows only cover the tokenized part.
+    private func tokenize(_ pre: inout PreTokenizedString, limit: Int, direction: TruncationDirection) throws(TokenizationError) {
+        var total = 0
+        switch direction {
+        case .right:
+            var last = 0
+            for i in pre.splits.indices {
+                if let tokens = pre.splits[i].tokens {
+                    total += tokens.count
+                    last = i + 1
+                    continue
+                }
+                let tokens = try model.tokenize(pre.splits[i].normalized.normalized)
+                total += tokens.count
+                pre.splits[i].tokens = tokens
+                last = i + 1
+                if total >= limit { break }
+            }
+            pre.splits.removeSubrange(last...)
+        case .left:
+            var first = pre.splits.count
+            for i in pre.splits.indices.reversed() {
+                if let tokens = pre.splits[i].tokens {
+                    total += tokens.count
+                    first = i
+                    continue
+                }
+                let tokens = try model.tokenize(pre.splits[i].normalized.normalized)
+                total += tokens.count
+                pre.splits[i].tokens = tokens
+                first = i
+                if total >= limit { break }
+            }
+            pre.splits.removeSubrange(..<first)
+        }
+    }
+
+    /// Truncation, post-processing and padding (tokenizers' `post_process`).
+    private func postProcess(_ encoding: Encoding, _ pair: Encoding?, addSpecialTokens: Bool, applyPadding: Bool = true) throws(TokenizationError) -> Encoding {
+        var first = encoding
+        var second = pair
+        if let truncation {
+            let added = postProcessor?.addedTokenCount(isPair: pair != nil) ?? 0
+            var parameters = truncation
+            if addSpecialTokens && added > 0 {
+                parameters.maximumLength = max(0, truncation.maximumLength - added)
+            }
+            try parameters.truncate(&first, &second)
+        }
+        var result: Encoding
+        if let postProcessor {
+            result = postProcessor.processPair(first, second, addSpecialTokens: addSpecialTokens)
+        } else if let second {
+            result = Encoding()
+            var a = first
+            a.setSequenceID(0)
+            var b = second
+            b.setSequenceID(1)
+            result.merge(with: a, growingOffsets: false)
+            result.merge(with: b, growingOffsets: false)
+        } else {
+            result = first
+        }
+        if applyPadding, let padding {
+            var list = [result]
+            padding.pad(&list)
+            result = list[0]
+        }
+        return result
+    }
+
+    // MARK: - Decoding
+
+    /// Decodes ids to text. Invalid UTF-8 is replaced by U+FFFD as the reference library does.
+    /// - Throws: `TokenizationError.unknownTokenID` only for tiktoken files (tiktoken raises); other
+    ///   formats skip unknown ids like `tokenizers`.
+    public func decode(_ ids: [TokenID], skipSpecialTokens: Bool = false) throws(TokenizationError) -> String {
+        if format == .tiktoken {
+            return decodeUTF8Lossy(try decodeBytes(ids, skipSpecialTokens: skipSpecialTokens))
+        }
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            guard let token = addedVocabulary.decodingString(forID: id) ?? model.token(forID: id) else { continue }
+            if skipSpecialTokens && addedVocabulary.isSpecial(token) { continue }
+            tokens.append(token)
+        }
+        if let decoder { return decoder.decode(tokens) }
+        return tokens.joined(separator: " ")
+    }
+
+    /// The raw bytes of tokens (tiktoken's `decode_bytes`), special tokens as their UTF-8.
+    public func decodeBytes(_ ids: [TokenID], skipSpecialTokens: Bool = false) throws(TokenizationError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for id in ids {
+            if let special = addedVocabulary.tokens[id] {
+                if skipSpecialTokens && special.special { continue }
+                bytes += Array(special.content.utf8)
+            } else if case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, let key = bpe.keyBytes(forID: id) {
+                bytes += key
+            } else if let token = model.token(forID: id) {
+                bytes += Array(token.utf8)
+            } else {
+                throw .unknownTokenID(id)
+            }
+        }
+        return bytes
+    }
+
+    /// Decodes many id lists, in parallel.
+    public func decodeBatch(_ batch: [[TokenID]], skipSpecialTokens: Bool = false, threads: Int = 0) throws(TokenizationError) -> [String] {
+        try ParallelMap.map(batch, threads: threads) { ids throws(TokenizationError) in
+            try decode(ids, skipSpecialTokens: skipSpecialTokens)
+        }
+    }
+}
+
+/// Truncation settings (tokenizer.json `truncation`).
+public struct TruncationParameters: Sendable, Equatable {
+    public enum Strategy: String, Sendable {
+        case longestFirst = "LongestFirst"
+        case onlyFirst = "OnlyFirst"
+        case onlySecond = "OnlySecond"
+    }
+    public var maximumLength: Int
+    public var strategy: Strategy
+    public var stride: Int
+    public var direction: TruncationDirection
+
+    public init(maximumLength: Int, strategy: Strategy = .longestFirst, stride: Int = 0, direction: TruncationDirection = .right) {
+        self.maximumLength = maximumLength
+        self.strategy = strategy
+        self.stride = stride
+        self.direction = direction
+    }
+
+    /// tokenizers' `truncate_encodings`.
+    func truncate(_ encoding: inout Encoding, _ pair: inout Encoding?) throws(TokenizationError) {
+        if maximumLength == 0 {
+            try encoding.truncate(to: 0, stride: stride, direction: direction)
+            try pair?.truncate(to: 0, stride: stride, direction: direction)
+            return
+        }
+        let total = encoding.count + (pair?.count ?? 0)
+        guard total > maximumLength else { return }
+        let toRemove = total - maximumLength
+        switch strategy {
+        case .longestFirst:
+            if var other = pair {
+                var n1 = encoding.count
+                var n2 = other.count
+                let swapped = n1 > n2
+                if swapped { swap(&n1, &n2) }
+                if n1 > maximumLength {
+                    n2 = n1
+                } else {
+                    n2 = max(n1, maximumLength - n1)
+                }
+                if n1 + n2 > maximumLength {
+                    n1 = maximumLength / 2
+                    n2 = n1 + maximumLength % 2
+                }
+                if swapped { swap(&n1, &n2) }
+                try encoding.truncate(to: n1, stride: stride, direction: direction)
+                try other.truncate(to: n2, stride: stride, direction: direction)
+                pair = other
+            } else {
+                try encoding.truncate(to: total - toRemove, stride: stride, direction: direction)
+            }
+        case .onlyFirst, .onlySecond:
+            if strategy == .onlyFirst {
+                guard encoding.count > toRemove else { throw .truncation("sequence to truncate too short to respect the provided max_length") }
+                try encoding.truncate(to: encoding.count - toRemove, stride: stride, direction: direction)
+            } else {
+                guard var other = pair else { throw .truncation("second sequence not provided") }
+                guard other.count > toRemove else { throw .truncation("sequence to truncate too short to respect the provided max_length") }
+                try other.truncate(to: other.count - toRemove, stride: stride, direction: direction)
+                pair = other
+            }
+        }
+    }
+}
+
+/// Padding settings (tokenizer.json `padding`).
+public struct PaddingParameters: Sendable, Equatable {
+    public enum Strategy: Sendable, Equatable {
+        case batchLongest
+        case fixed(Int)
+    }
+    public var strategy: Strategy
+    public var direction: PaddingDirection
+    public var padToMultipleOf: Int?
+    public var padID: TokenID
+    public var padTypeID: UInt32
+    public var padToken: String
+
+    public init(strategy: Strategy = .batchLongest, direction: PaddingDirection = .right, padToMultipleOf: Int? = nil,
+                padID: TokenID = 0, padTypeID: UInt32 = 0, padToken: String = "[PAD]") {
+        self.strategy = strategy
+        self.direction = direction
+        self.padToMultipleOf = padToMultipleOf
+        self.padID = padID
+        self.padTypeID = padTypeID
+        self.padToken = padToken
+    }
+
+    /// tokenizers' `pad_encodings`.
+    func pad(_ encodings: inout [Encoding]) {
+        guard !encodings.isEmpty else { return }
+        var length: Int
+        switch strategy {
+        case let .fixed(n): length = n
+        case .batchLongest: length = encodings.map(\.count).max() ?? 0
+        }
+        if let multiple = padToMultipleOf, multiple > 0, length % multiple > 0 {
+            length += multiple - length % multiple
+        }
+        for i in encodings.indices {
+            encodings[i].pad(to: length, id: padID, typeID: padTypeID, token: padToken, direction: direction)
+        }
+    }
+}

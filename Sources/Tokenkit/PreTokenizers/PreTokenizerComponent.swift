@@ -1,0 +1,23 @@
+/// Every pre-tokenizer Tokenkit implements; mirrors tokenizer.json's `pre_tokenizer` field.
+public indirect enum PreTokenizerComponent: PreTokenizer {
+    case split(SplitPreTokenizer)
+    case byteLevel(ByteLevelPreTokenizer)
+    case sequence(SequencePreTokenizer)
+
+    public func preTokenize(_ text: inout PreTokenizedString) {
+        switch self {
+        case let .split(p): p.preTokenize(&text)
+        case let .byteLevel(p): p.preTokenize(&text)
+        case let .sequence(p): p.preTokenize(&text)
+        }
+    }
+
+    /// True when this pre-tokenizer rewrites text into GPT-2's byte-level characters.
+    var producesByteLevelText: Bool {
+        switch self {
+        case .byteLevel: return true
+        case let .sequence(s): return s.preTokenizers.contains { $0.producesByteLevelText }
+        case .split: return false
+        }
+    }
+}
