@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import Tokenkit
+
+/// `tokenkit encode`: text to token ids.
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode text to token ids.",
+        discussion: """
+        With TEXT (or text on standard input), prints the ids separated by spaces.
+        With --jsonl, reads one request per line from standard input,
+        {"text": str, "pair"?: str, "add_special_tokens"?: bool, "allowed_special"?: "all" | [str], "disallowed_special"?: "all" | [str]},
+        and writes one line per request: {"ids": [...], "tokens": [...], "offsets": [[start, end], ...], "type_ids": [...]}
+        (offsets in Unicode scalars of the text), or {"error": "..."} for a request that fails.
+
+        Examples:
+          tokenkit encode --encoding o200k_base "Hello world"
+          echo '{"text": "Hello world"}' | tokenkit encode --tokenizer tokenizer.json --jsonl
+        """)
+
+    @OptionGroup var source: TokenizerOptions
+    @OptionGroup var special: SpecialTokenOptions
+
+    @Flag(name: .long, help: "Read JSON Lines requests from standard input.")
+    var jsonl = false
+
+    @Flag(name: .long, help: "Print the full encoding as one JSON object (ids, tokens, offsets, type_ids, masks).")
+    var json = false
+
+    @Argument(help: "The text to encode (default: standard input).")
+    var text: String?
+
+    func run() throws {
+        let tokenizer = try source.load()
+        if jsonl {
+            try runJSONLines(tokenizer)
+            return
+        }
+        let input = text ?? String(decoding: StandardStreams.readAll(), as: UTF8.self)
+        do {
+            if json {
+                let encoding = try tokenizer.encode(input, addSpecialTokens: !special.noSpecialTokens,
+                                                    allowedSpecial: special.allowed, disallowedSpecial: special.disallowed)
+                var writer = JSONWriter()
+                EncodingJSON.write(encoding, to: &writer, full: true)
+                writer.appendNewline()
+                StandardStreams.write(writer.bytes)
+            } else {
+                let ids = try tokenizer.encodeIDs(input, addSpecialTokens: !special.noSpecialTokens,
+                                                  allowedSpecial: special.allowed, disallowedSpecial: special.disallowed)
+                StandardStreams.write(Array((ids.map(String.init).joined(separator: " ") + "\n").utf8))
+            }
+        } catch {
+            throw CLIError.badInput(error.description)
+        }
+    }
+
+    private func runJSONLines(_ tokenizer: Tokenizer) throws {
+        let input = StandardStreams.readAll()
+        var writer = JSONWriter(capacity: input.count * 4)
+        var failures = 0
+        for (index, line) in StandardStreams.lines(input).enumerated() {
+            do {
+                let request = try EncodeRequest(parsing: Array(line), defaultAllowed: special.allowed, defaultDisallowed: special.disallowed,
+                                                defaultAddSpecialTokens: !special.noSpecialTokens)
+                let encoding = try tokenizer.encode(request.text, pair: request.pair, addSpecialTokens: request.addSpecialTokens,
+                                                    allowedSpecial: request.allowed, disallowedSpecial: request.disallowed)
+                EncodingJSON.write(encoding, to: &writer, full: false)
+            } catch {
+                failures += 1
+                writer.beginObject()
+                writer.appendKey("error")
+                writer.appendString("line \(index + 1): \(error)")
+                writer.endObject()
+            }
+            writer.appendNewline()
+            if writer.bytes.count > 1 << 20 {
+                StandardStreams.write(writer.bytes)
+                writer.reset()
+            }
+        }
+        StandardStreams.write(writer.bytes)
+        if failures > 0 {
+            throw CLIError.badInput("\(failures) request(s) failed")
+        }
+    }
+}
+
+/// One JSON Lines request of `encode --jsonl`.
+struct EncodeRequest {
+    var text: String
+    var pair: String?
+    var addSpecialTokens: Bool
+    var allowed: Tokenizer.SpecialTokenSet
+    var disallowed: Tokenizer.SpecialTokenSet
+
+    init(parsing line: [UInt8], defaultAllowed: Tokenizer.SpecialTokenSet, defaultDisallowed: Tokenizer.SpecialTokenSet,
+         defaultAddSpecialTokens: Bool) throws {
+        let document: JSONDocument
+        do { document = try JSONDocument(bytes: line) } catch { throw CLIError.badInput("invalid JSON: \(error)") }
+        let root = document.root
+        guard root.isObject else { throw CLIError.badInput("expected a JSON object") }
+        guard let text = root["text"]?.string else { throw CLIError.badInput("field text: expected a string") }
+        self.text = text
+        if let pair = root["pair"], !pair.isNull {
+            guard let p = pair.string else { throw CLIError.badInput("field pair: expected a string") }
+            self.pair = p
+        }
+        addSpecialTokens = defaultAddSpecialTokens
+        if let flag = root["add_special_tokens"], !flag.isNull {
+            guard let b = flag.bool else { throw CLIError.badInput("field add_special_tokens: expected a boolean") }
+            addSpecialTokens = b
+        }
+        allowed = try Self.specialSet(root["allowed_special"], field: "allowed_special") ?? defaultAllowed
+        disallowed = try Self.specialSet(root["disallowed_special"], field: "disallowed_special") ?? defaultDisallowed
+    }
+
+    static func specialSet(_ value: JSONValue?, field: String) throws -> Tokenizer.SpecialTokenSet? {
+        guard let value, !value.isNull else { return nil }
+        if value.stringEquals("all") { return .all }
+        if value.isArray {
+            var names = Set<String>()
+            for item in value.elements {
+                guard let s = item.string else { throw CLIError.badInput("field \(field): expected \"all\" or a list of strings") }
+                names.insert(s)
+            }
+            return names.isEmpty ? Tokenizer.SpecialTokenSet.none : .only(names)
+        }
+        throw CLIError.badInput("field \(field): expected \"all\" or a list of strings")
+    }
+}
+
+/// JSON output of encodings.
+enum EncodingJSON {
+    static func write(_ encoding: Encoding, to writer: inout JSONWriter, full: Bool) {
+        writer.beginObject()
+        writer.appendKey("ids")
+        writer.appendIntArray(encoding.ids)
+        writer.appendKey("tokens")
+        writer.beginArray()
+        for token in encoding.tokens { writer.appendString(token) }
+        writer.endArray()
+        writer.appendKey("offsets")
+        writer.beginArray()
+        for range in encoding.offsets {
+            writer.beginArray()
+            writer.appendInt(range.lowerBound)
+            writer.appendInt(range.upperBound)
+            writer.endArray()
+        }
+        writer.endArray()
+        writer.appendKey("type_ids")
+        writer.appendIntArray(encoding.typeIDs)
+        if full {
+            writer.appendKey("attention_mask")
+            writer.appendIntArray(encoding.attentionMask)
+            writer.appendKey("special_tokens_mask")
+            writer.appendIntArray(encoding.specialTokensMask)
+            writer.appendKey("word_ids")
+            writer.beginArray()
+            for w in encoding.wordIDs {
+                if let w { writer.appendInt(Int(w)) } else { writer.appendNull() }
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+    }
+}
