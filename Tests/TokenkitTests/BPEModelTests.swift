@@ -1,0 +1,94 @@
+import Testing
+@testable import Tokenkit
+
+/// The BPE core on tiny vocabularies built in code.
+@Suite struct BPEModelTests {
+    /// Vocabulary a b c d ab bc abc cd, merges (a,b) (b,c) (ab,c) (c,d) in that order.
+    func model(alphabet: BPEModel.Alphabet = .unicode, options: BPEModel.Options = .init()) -> BPEModel {
+        var vocab = ByteStringTable()
+        let tokens = ["a", "b", "c", "d", "ab", "bc", "abc", "cd", "<unk>", "<0x41>"]
+        for (i, t) in tokens.enumerated() { vocab.set(Array(t.utf8), UInt32(i)) }
+        var merges = PairTable(expectedCount: 8)
+        merges.set(left: 0, right: 1, rank: 0, result: 4)   // a b -> ab
+        merges.set(left: 1, right: 2, rank: 1, result: 5)   // b c -> bc
+        merges.set(left: 4, right: 2, rank: 2, result: 6)   // ab c -> abc
+        merges.set(left: 2, right: 3, rank: 3, result: 7)   // c d -> cd
+        return BPEModel(alphabet: alphabet, vocabulary: vocab, merges: merges, options: options)
+    }
+
+    func ids(_ m: BPEModel, _ text: String) throws -> [TokenID] {
+        try m.tokenize(Array(text.utf8)).map(\.id)
+    }
+
+    @Test func lowestRankMergesFirst() throws {
+        let m = model()
+        #expect(try ids(m, "abc") == [6])          // (a b) first, then (ab c)
+        #expect(try ids(m, "bcd") == [5, 3])       // (b c) outranks (c d)
+        #expect(try ids(m, "abcd") == [6, 3])
+        #expect(try ids(m, "dabcabc") == [3, 6, 6])
+    }
+
+    @Test func longWordsUseTheHeapWithTheSameResult() throws {
+        let m = model()
+        let text = String(repeating: "abcd", count: 40)
+        #expect(try ids(m, text) == Array(repeating: [6, 3], count: 40).flatMap { $0 })
+    }
+
+    @Test func offsetsCoverBytes() throws {
+        let tokens = try model().tokenize(Array("abcd".utf8))
+        #expect(tokens.map(\.offsets) == [0..<3, 3..<4])
+        #expect(tokens.map(\.value) == ["abc", "d"])
+    }
+
+    @Test func unknownCharactersAreFusedOrDropped() throws {
+        var options = BPEModel.Options()
+        let dropped = try ids(model(options: options), "axxb")
+        #expect(dropped == [4])   // no unk token: x is dropped, then a and b merge as in tokenizers
+        options.unknownToken = "<unk>"
+        #expect(try ids(model(options: options), "axxb") == [0, 8, 8, 1])
+        options.fuseUnknown = true
+        #expect(try ids(model(options: options), "axxb") == [0, 8, 1])
+        options.unknownToken = "<missing>"
+        #expect(throws: TokenizationError.unknownTokenMissing("<missing>")) { try model(options: options).tokenize(Array("x".utf8)) }
+    }
+
+    @Test func byteFallback() throws {
+        var options = BPEModel.Options()
+        options.byteFallback = true
+        options.unknownToken = "<unk>"
+        #expect(try ids(model(options: options), "aA") == [0, 9])     // A -> <0x41>
+        #expect(try ids(model(options: options), "aZ") == [0, 8])     // no <0x5A>: unk
+    }
+
+    @Test func ignoreMergesLooksUpWholeWords() throws {
+        var vocab = ByteStringTable()
+        for (i, t) in ["a", "b", "ab", "ba", "aba"].enumerated() { vocab.set(Array(t.utf8), UInt32(i)) }
+        var merges = PairTable(expectedCount: 2)
+        merges.set(left: 1, right: 0, rank: 0, result: 3)   // b a -> ba (aba is not reachable by merges)
+        let plain = BPEModel(alphabet: .unicode, vocabulary: vocab, merges: merges, options: .init())
+        #expect(try ids(plain, "aba") == [0, 3])
+        var options = BPEModel.Options()
+        options.ignoreMerges = true
+        let direct = BPEModel(alphabet: .unicode, vocabulary: vocab, merges: merges, options: options)
+        #expect(try ids(direct, "aba") == [4])
+    }
+
+    @Test func dropoutOneNeverMerges() throws {
+        var options = BPEModel.Options()
+        options.dropout = 1
+        #expect(try ids(model(options: options), "abcd") == [0, 1, 2, 3])
+    }
+
+    @Test func tiktokenStyleMergesFromRanks() throws {
+        // Ranks: bytes 'a' 'b' 'c', then "ab" (3), "bc" (4), "abc" (5). Derived pairs merge by concatenation rank.
+        var ranks = ByteStringTable()
+        for (i, t) in ["a", "b", "c", "ab", "bc", "abc"].enumerated() { ranks.set(Array(t.utf8), UInt32(i)) }
+        let merges = TiktokenReader.deriveMerges(ranks)
+        #expect(merges.lookup(left: 0, right: 4).map { UInt32(truncatingIfNeeded: $0) } == 5)   // a + bc -> abc
+        #expect(merges.lookup(left: 3, right: 2).map { UInt32(truncatingIfNeeded: $0) } == 5)   // ab + c -> abc
+        let m = BPEModel(alphabet: .byteLevel, vocabulary: ranks, merges: merges, options: .init())
+        var out: [TokenID] = []
+        m.encodeRawBytes(Array("abcab".utf8), into: &out)
+        #expect(out == [5, 3])
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import Tokenkit
+
+/// End-to-end tests of the `tokenkit` executable: exact stdout and exit codes.
+@Suite struct CLITests {
+    static var executable: String {
+        let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tokenkit").path
+        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        return TestData.repositoryRoot.appendingPathComponent(".build/debug/tokenkit").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ arguments: [String], input: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func encodeAndDecodeWithBuiltInEncoding() throws {
+        let encoded = try run(["encode", "--encoding", "cl100k_base", "hello world"])
+        #expect(encoded.status == 0)
+        #expect(encoded.stdout == "15339 1917\n")
+        let decoded = try run(["decode", "--encoding", "cl100k_base", "15339", "1917"])
+        #expect(decoded.stdout == "hello world\n")
+    }
+
+    @Test func encodeJSONLines() throws {
+        let tokenizer = TestData.fixture("tokenizers/llama-style.tokenizer.json")
+        let result = try run(["encode", "--tokenizer", tokenizer, "--jsonl"],
+                             input: #"{"text": "", "add_special_tokens": false}"# + "\n" + #"{"text": "a", "pair": "b"}"# + "\n")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == #"{"ids":[],"tokens":[],"offsets":[],"type_ids":[]}"#)
+        #expect(lines.last?.contains(#""type_ids":[0,0,0,1,1]"#) == true)
+    }
+
+    @Test func decodeJSONLines() throws {
+        let result = try run(["decode", "--encoding", "o200k_base", "--jsonl"], input: #"{"ids": [24912, 2375]}"# + "\n")
+        #expect(result.stdout == #"{"text":"hello world"}"# + "\n")
+    }
+
+    @Test func badRequestsExitTwoButKeepLines() throws {
+        let result = try run(["encode", "--encoding", "cl100k_base", "--jsonl"],
+                             input: "{\"text\": \"ok\"}\nnot json\n{\"text\": \"<|endoftext|>\"}\n")
+        #expect(result.status == 2)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0] == #"{"ids":[564],"tokens":["ok"],"offsets":[[0,2]],"type_ids":[0]}"#)
+        #expect(lines[1].hasPrefix(#"{"error":"line 2: invalid JSON"#))
+        #expect(lines[2].contains("disallowed special token"))
+    }
+
+    @Test func exitCodes() throws {
+        #expect(try run(["encode", "--tokenizer", "/nonexistent.json", "x"]).status == 2)
+        #expect(try run(["encode", "x"]).status == 2)                       // neither --tokenizer nor --encoding
+        #expect(try run(["encode", "--encoding", "nope", "x"]).status == 2)
+        #expect(try run(["frobnicate"]).status == 2)
+        #expect(try run(["decode", "--encoding", "cl100k_base", "abc"]).status == 2)
+        let unsupported = try run(["encode", "--tokenizer", TestData.fixture("unsupported.tokenizer.json"), "x"])
+        #expect(unsupported.status == 3)
+        #expect(unsupported.stderr.contains("WordPiece"))
+        #expect(try run(["--help"]).status == 0)
+    }
+
+    @Test func benchReportsThroughput() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("input.jsonl")
+        try Data((#"{"text": "hello world"}"# + "\n" + #"{"text": "日本語"}"# + "\n").utf8).write(to: input)
+        let result = try run(["bench", "--encoding", "cl100k_base", "--warmup", input.path, "--input", input.path, "--json"])
+        #expect(result.status == 0)
+        let root = try JSONDocument(string: result.stdout).root
+        #expect(root["bytes"]?.int == 20)
+        #expect(root["tokens"]?.int == 6)
+        #expect((root["seconds"]?.double ?? -1) >= 0)
+        #expect((root["load_seconds"]?.double ?? -1) > 0)
+    }
+}
