@@ -410,10 +410,14 @@ struct RegexParser {
         case 0x62: index += 1; return .assertion(.wordBoundary)              // \b
         case 0x42: index += 1; return .assertion(.notWordBoundary)           // \B
         case 0x47: index += 1; return .assertion(.searchStart)               // \G
-        case 0x31...0x39, 0x6B where dialect == .oniguruma || peekIs("<", 1):
+        case 0x31...0x39:
             throw unsupported("back-references", at: escapeStart)
-        case 0x4B, 0x58, 0x52 where dialect == .oniguruma, 0x79, 0x59:
+        case 0x6B where peekIs("<", 1) || peekIs("'", 1):
+            throw unsupported("back-references", at: escapeStart)
+        case 0x4B, 0x58, 0x79, 0x59:   // \K \X \y \Y
             throw unsupported("escape \\\(String(UnicodeScalar(UInt8(s))))", at: escapeStart)
+        case 0x52 where dialect == .oniguruma:   // \R
+            throw unsupported("escape \\R", at: escapeStart)
         default:
             let scalar = try parseLiteralEscape(inClass: false)
             return literal(scalar)

@@ -9,6 +9,8 @@ public struct UnicodeRegex: Sendable {
     public let dialect: RegexDialect
     let program: RegexProgram
     private let wordCharacters: RegexScalarSet
+    /// A hand-written scanner with the same matches, for the well-known tokenizer patterns.
+    let scanner: KnownPatternScanner?
 
     /// Compiles `pattern`.
     /// - Throws: `RegexError` when the pattern is invalid in `dialect` or uses an unsupported feature.
@@ -18,6 +20,26 @@ public struct UnicodeRegex: Sendable {
         let tree = try RegexParser.parse(pattern, dialect: dialect)
         program = try RegexCompiler.compile(tree, dialect: dialect, pattern: pattern)
         wordCharacters = RegexScalarSet(UnicodeProperties.wordCharacters(flavor: dialect.unicodeFlavor))
+        scanner = KnownPatternScanner.forPattern(pattern, dialect: dialect)
+    }
+
+    /// The same regex without its specialised scanner (to test one against the other).
+    var withoutScanner: UnicodeRegex {
+        var copy = self
+        copy.disableScanner()
+        return copy
+    }
+
+    private mutating func disableScanner() {
+        self = UnicodeRegex(pattern: pattern, dialect: dialect, program: program, wordCharacters: wordCharacters, scanner: nil)
+    }
+
+    private init(pattern: String, dialect: RegexDialect, program: RegexProgram, wordCharacters: RegexScalarSet, scanner: KnownPatternScanner?) {
+        self.pattern = pattern
+        self.dialect = dialect
+        self.program = program
+        self.wordCharacters = wordCharacters
+        self.scanner = scanner
     }
 
     /// The leftmost match starting at or after byte offset `from`, as byte offsets.
@@ -30,6 +52,10 @@ public struct UnicodeRegex: Sendable {
     /// Calls `body` with every successive non-overlapping match, in order, as the
     /// reference engine's iterator reports them (including its treatment of empty matches).
     public func forEachMatch(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
+        if let scanner {
+            try scanner.forEachMatch(in: text, body)
+            return
+        }
         var matcher = RegexMatcher(program: program, text: text, wordCharacters: wordCharacters)
         var searchFrom = 0
         var lastMatchEnd: Int? = nil
