@@ -96,18 +96,43 @@ def training_text(corpus_dir):
     return "\n".join(parts).splitlines()
 
 
-def hf_cases(tok, texts, pairs):
+def encoding_fields(enc, full):
+    fields = {"ids": enc.ids, "tokens": enc.tokens, "offsets": [list(o) for o in enc.offsets]}
+    if full:
+        fields.update({"type_ids": enc.type_ids, "attention_mask": enc.attention_mask,
+                       "special_tokens_mask": enc.special_tokens_mask, "word_ids": enc.word_ids,
+                       "overflowing": [o.ids for o in enc.overflowing]})
+    return fields
+
+
+def hf_cases(tok, texts, pairs, full=False):
+    """Reference outputs of `tokenizers`; `full` also records masks, word ids and overflowing windows."""
     cases = []
     for text in texts:
         for add in (False, True):
-            enc = tok.encode(text, add_special_tokens=add)
-            cases.append({"text": text, "add_special_tokens": add, "ids": enc.ids, "tokens": enc.tokens,
-                          "offsets": [list(o) for o in enc.offsets],
-                          "decoded": tok.decode(enc.ids, skip_special_tokens=False)})
+            case = {"text": text, "add_special_tokens": add}
+            try:
+                enc = tok.encode(text, add_special_tokens=add)
+            except Exception as e:  # e.g. only_second truncation without a pair: the reference refuses
+                case["error"] = str(e)
+                cases.append(case)
+                continue
+            case.update(encoding_fields(enc, full))
+            case["decoded"] = tok.decode(enc.ids, skip_special_tokens=False)
+            if full:
+                case["decoded_skipping_special"] = tok.decode(enc.ids, skip_special_tokens=True)
+            cases.append(case)
     for a, b in pairs:
-        enc = tok.encode(a, b, add_special_tokens=True)
-        cases.append({"text": a, "pair": b, "add_special_tokens": True, "ids": enc.ids, "tokens": enc.tokens,
-                      "offsets": [list(o) for o in enc.offsets], "type_ids": enc.type_ids})
+        case = {"text": a, "pair": b, "add_special_tokens": True}
+        try:
+            enc = tok.encode(a, b, add_special_tokens=True)
+        except Exception as e:
+            case["error"] = str(e)
+            cases.append(case)
+            continue
+        case.update(encoding_fields(enc, full))
+        case["type_ids"] = enc.type_ids
+        cases.append(case)
     return cases
 
 
@@ -123,7 +148,7 @@ def train_byte_level(lines, vocab_size, pre_tokenizer, special_tokens, normalize
     return tok
 
 
-def write_json_tokenizer(name, tok, texts, pairs, mutate=None):
+def write_json_tokenizer(name, tok, texts, pairs, mutate=None, full=False):
     path = os.path.join(OUT, name)
     tok.save(path)
     if mutate:
@@ -131,7 +156,7 @@ def write_json_tokenizer(name, tok, texts, pairs, mutate=None):
         mutate(data)
         json.dump(data, open(path, "w", encoding="utf-8"), ensure_ascii=False)
         tok = Tokenizer.from_file(path)
-    write_cases(name, hf_cases(tok, texts, pairs))
+    write_cases(name, hf_cases(tok, texts, pairs, full=full))
 
 
 def write_cases(name, cases):
@@ -223,6 +248,98 @@ def lossy_utf8_cases(rng):
     print(f"utf8: {len(cases)} cases")
 
 
+def component_fixtures(lines, texts, pairs):
+    """Tokenizers that use every tokenizer.json component type, with truncation and padding."""
+    long_pairs = pairs + [(" ".join(["word"] * 40), "short"), ("a b c", " ".join(str(i) for i in range(60)))]
+
+    # WordPiece, cased BERT: BertNormalizer without lowercasing, BertPreTokenizer, BertProcessing,
+    # WordPiece decoder, longest-first truncation with a stride, fixed padding on the left.
+    bert = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=20))
+    bert.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=False)
+    bert.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    bert.train_from_iterator(lines, trainers.WordPieceTrainer(vocab_size=1500, show_progress=False,
+                             special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]))
+    bert.post_processor = processors.BertProcessing(("[SEP]", bert.token_to_id("[SEP]")), ("[CLS]", bert.token_to_id("[CLS]")))
+    bert.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+    bert.enable_truncation(24, stride=4, strategy="longest_first")
+    bert.enable_padding(direction="left", pad_id=0, pad_token="[PAD]", length=32)
+    write_json_tokenizer("bert-cased.tokenizer.json", bert, texts, long_pairs, full=True)
+
+    # The same vocabulary, uncased with accents stripped, truncating only the second sequence
+    # from the left, padding to a multiple of 8 (batch-longest: per single input).
+    bert.normalizer = normalizers.BertNormalizer(lowercase=True)
+    bert.no_padding()
+    bert.enable_truncation(16, stride=2, strategy="only_second", direction="left")
+    bert.enable_padding(pad_to_multiple_of=8, pad_id=0, pad_token="[PAD]")
+    write_json_tokenizer("bert-uncased.tokenizer.json", bert, texts, [(a, b) for a, b in long_pairs if b], full=True)
+
+    # WordLevel with Whitespace, NFD + StripAccents + Lowercase, a string template, no decoder.
+    wl = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    wl.normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()])
+    wl.pre_tokenizer = pre_tokenizers.Whitespace()
+    wl.train_from_iterator(lines, trainers.WordLevelTrainer(vocab_size=1200, show_progress=False, special_tokens=["<unk>", "<s>", "</s>"]))
+    wl.post_processor = processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> $B:1 </s>:1",
+                                                      special_tokens=[("<s>", 1), ("</s>", 2)])
+    wl.enable_truncation(20, strategy="only_first")
+    write_json_tokenizer("wordlevel.tokenizer.json", wl, texts, long_pairs, full=True)
+
+    # WordLevel over every other pre-tokenizer, Nmt + Strip + Replace(regex) normalizers.
+    mix = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    mix.normalizer = normalizers.Sequence([normalizers.Nmt(), normalizers.Strip(left=True, right=True),
+                                           normalizers.Replace(Regex(r"\s{2,}"), " "), normalizers.Replace("!", "?")])
+    mix.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(behavior="merged_with_previous"),
+        pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.CharDelimiterSplit("x"),
+        pre_tokenizers.UnicodeScripts(), pre_tokenizers.FixedLength(length=6)])
+    mix.train_from_iterator(lines, trainers.WordLevelTrainer(vocab_size=1500, show_progress=False, special_tokens=["<unk>"]))
+    mix.decoder = decoders.CTC(pad_token="<unk>", word_delimiter_token="|", cleanup=True)
+    write_json_tokenizer("pretokenizers-mix.tokenizer.json", mix, texts, pairs, full=True)
+
+    # SentencePiece-style BPE as Llama 2 ships it: normalizer Prepend("▁") + Replace(" ", "▁),
+    # no pre-tokenizer, byte fallback, fused unknowns, decoder Replace/ByteFallback/Fuse/Strip.
+    spm = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    spm.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+    byte_tokens = ["<0x%02X>" % b for b in range(256)]
+    spm.train_from_iterator(lines, trainers.BpeTrainer(vocab_size=1200, show_progress=False,
+                            special_tokens=["<unk>", "<s>", "</s>"] + byte_tokens, limit_alphabet=120))
+    spm.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A $B:1", special_tokens=[("<s>", 1)])
+    spm.decoder = decoders.Sequence([decoders.Replace("▁", " "), decoders.ByteFallback(), decoders.Fuse(), decoders.Strip(" ", 1, 0)])
+    write_json_tokenizer("llama2-style.tokenizer.json", spm, texts, pairs, full=True)
+
+    # Metaspace pre-tokenizer and decoder, prepend_scheme "always", split; BPE with dropout 0.
+    meta = Tokenizer(models.BPE(unk_token="<unk>"))
+    meta.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    meta.train_from_iterator(lines, trainers.BpeTrainer(vocab_size=900, show_progress=False, special_tokens=["<unk>"], limit_alphabet=150))
+    meta.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    write_json_tokenizer("metaspace.tokenizer.json", meta, texts, pairs, full=True)
+
+    # Classic BPE with continuing-subword prefix and end-of-word suffix, BPEDecoder.
+    classic = Tokenizer(models.BPE(unk_token="<unk>", continuing_subword_prefix="##", end_of_word_suffix="</w>"))
+    classic.pre_tokenizer = pre_tokenizers.Whitespace()
+    classic.normalizer = normalizers.Lowercase()
+    classic.train_from_iterator(lines, trainers.BpeTrainer(vocab_size=900, show_progress=False, special_tokens=["<unk>"],
+                                continuing_subword_prefix="##", end_of_word_suffix="</w>", limit_alphabet=150))
+    classic.decoder = decoders.BPEDecoder(suffix="</w>")
+    write_json_tokenizer("classic-bpe.tokenizer.json", classic, texts, pairs, full=True)
+
+    # RoBERTa: ByteLevel with prefix space, RobertaProcessing with offset trimming; a Sequence
+    # post-processor around it; ByteLevel normalizer variant.
+    rob = train_byte_level(lines, 800, pre_tokenizers.ByteLevel(add_prefix_space=True), ["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    rob.post_processor = processors.RobertaProcessing(("</s>", rob.token_to_id("</s>")), ("<s>", rob.token_to_id("<s>")),
+                                                      trim_offsets=True, add_prefix_space=True)
+    rob.add_special_tokens([tokenizers.AddedToken("<mask>", lstrip=True, special=True)])
+    write_json_tokenizer("roberta-style.tokenizer.json", rob, texts, pairs, full=True)
+    rob.post_processor = processors.Sequence([processors.ByteLevel(trim_offsets=True),
+                                              processors.TemplateProcessing(single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+                                                                            special_tokens=[("<s>", rob.token_to_id("<s>")), ("</s>", rob.token_to_id("</s>"))])])
+    rob.enable_truncation(12, stride=3)
+    write_json_tokenizer("sequence-processor.tokenizer.json", rob, texts, pairs, full=True)
+
+    bln = train_byte_level(lines, 700, pre_tokenizers.Split(Regex(r"\s+"), behavior="merged_with_next"), ["<|x|>"],
+                           normalizer=normalizers.ByteLevel())
+    write_json_tokenizer("bytelevel-normalizer.tokenizer.json", bln, texts, pairs, full=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus"))
@@ -282,6 +399,9 @@ def main():
         pre_tokenizers.Split(Regex(r"\w+|[^\w\s]+"), behavior="removed", invert=True),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]), [])
     write_json_tokenizer("inverted-split.tokenizer.json", inv, texts, pairs)
+
+    # Fewer texts for the component fixtures, which record more fields per case.
+    component_fixtures(lines, FIXED_TEXTS + random_texts(random.Random(11), 50) + corpus_texts(a.corpus, random.Random(12), 8), pairs)
 
     # 6. tiktoken files with other vocabularies and patterns.
     tiktoken_fixture("small-r50k.tiktoken", gpt2, R50K, ["<|endoftext|>"], texts)

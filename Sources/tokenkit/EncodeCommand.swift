@@ -21,6 +21,10 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var source: TokenizerOptions
     @OptionGroup var special: SpecialTokenOptions
+    @OptionGroup var encodingOptions: EncodingOptions
+
+    @Flag(name: .long, help: "With --jsonl: encode all requests as one batch (padding to the longest applies across them).")
+    var batch = false
 
     @Flag(name: .long, help: "Read JSON Lines requests from standard input.")
     var jsonl = false
@@ -32,7 +36,7 @@ struct EncodeCommand: ParsableCommand {
     var text: String?
 
     func run() throws {
-        let tokenizer = try source.load()
+        let tokenizer = try encodingOptions.apply(to: source.load())
         if jsonl {
             try runJSONLines(tokenizer)
             return
@@ -60,13 +64,22 @@ struct EncodeCommand: ParsableCommand {
         let input = StandardStreams.readAll()
         var writer = JSONWriter(capacity: input.count * 4)
         var failures = 0
-        for (index, line) in StandardStreams.lines(input).enumerated() {
+        let lines = StandardStreams.lines(input)
+        var batchResults: [Result<Encoding, Error>] = []
+        if batch {
+            batchResults = encodeBatch(lines, tokenizer)
+        }
+        for (index, line) in lines.enumerated() {
             do {
-                let request = try EncodeRequest(parsing: Array(line), defaultAllowed: special.allowed, defaultDisallowed: special.disallowed,
-                                                defaultAddSpecialTokens: !special.noSpecialTokens)
-                let encoding = try tokenizer.encode(request.text, pair: request.pair, addSpecialTokens: request.addSpecialTokens,
+                let encoding: Encoding
+                if batch {
+                    encoding = try batchResults[index].get()
+                } else {
+                    let request = try request(line)
+                    encoding = try tokenizer.encode(request.text, pair: request.pair, addSpecialTokens: request.addSpecialTokens,
                                                     allowedSpecial: request.allowed, disallowedSpecial: request.disallowed)
-                EncodingJSON.write(encoding, to: &writer, full: false)
+                }
+                EncodingJSON.write(encoding, to: &writer, full: json)
             } catch {
                 failures += 1
                 writer.beginObject()
@@ -84,6 +97,38 @@ struct EncodeCommand: ParsableCommand {
         if failures > 0 {
             throw CLIError.badInput("\(failures) request(s) failed")
         }
+    }
+}
+
+extension EncodeCommand {
+    func request(_ line: ArraySlice<UInt8>) throws -> EncodeRequest {
+        try EncodeRequest(parsing: Array(line), defaultAllowed: special.allowed, defaultDisallowed: special.disallowed,
+                          defaultAddSpecialTokens: !special.noSpecialTokens)
+    }
+
+    /// Encodes all requests as one batch; padding to the longest then applies across the batch.
+    func encodeBatch(_ lines: [ArraySlice<UInt8>], _ tokenizer: Tokenizer) -> [Result<Encoding, Error>] {
+        var results: [Result<Encoding, Error>] = []
+        var encodings: [Encoding] = []
+        var positions: [Int] = []
+        let unpadded = tokenizer.with(truncation: tokenizer.truncation, padding: nil)
+        for line in lines {
+            do {
+                let r = try request(line)
+                let e = try unpadded.encode(r.text, pair: r.pair, addSpecialTokens: r.addSpecialTokens,
+                                            allowedSpecial: r.allowed, disallowedSpecial: r.disallowed)
+                positions.append(results.count)
+                encodings.append(e)
+                results.append(.success(e))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        if let padding = tokenizer.padding {
+            padding.pad(&encodings)
+            for (p, e) in zip(positions, encodings) { results[p] = .success(e) }
+        }
+        return results
     }
 }
 
@@ -162,6 +207,10 @@ enum EncodingJSON {
             for w in encoding.wordIDs {
                 if let w { writer.appendInt(Int(w)) } else { writer.appendNull() }
             }
+            writer.endArray()
+            writer.appendKey("overflowing")
+            writer.beginArray()
+            for o in encoding.overflowing { write(o, to: &writer, full: true) }
             writer.endArray()
         }
         writer.endObject()

@@ -9,6 +9,9 @@ import Testing
     static let fixtureNames = [
         "gpt2-style.tokenizer.json", "llama-style.tokenizer.json", "deepseek-style.tokenizer.json",
         "odd-splits.tokenizer.json", "inverted-split.tokenizer.json",
+        "bert-cased.tokenizer.json", "bert-uncased.tokenizer.json", "wordlevel.tokenizer.json", "pretokenizers-mix.tokenizer.json",
+        "llama2-style.tokenizer.json", "metaspace.tokenizer.json", "classic-bpe.tokenizer.json", "roberta-style.tokenizer.json",
+        "sequence-processor.tokenizer.json", "bytelevel-normalizer.tokenizer.json",
         "small-r50k.tiktoken", "small-llama.tiktoken", "small-odd.tiktoken",
     ]
 
@@ -25,6 +28,7 @@ import Testing
     static let sharedNames = [
         "cl100k_base.tiktoken", "o200k_base.tiktoken", "llama3.tiktoken", "qwen3.tiktoken",
         "cl100k_base.tokenizer.json", "o200k_base.tokenizer.json", "llama3.tokenizer.json", "qwen3.tokenizer.json",
+        "minilm.tokenizer.json", "mistral-v1.tokenizer.json",
     ]
 
     @Test(arguments: sharedNames)

@@ -33,6 +33,13 @@ struct ReferenceCase {
     var offsets: [[Int]]?
     var typeIDs: [UInt32]?
     var decoded: String?
+    var decodedSkippingSpecial: String?
+    var attentionMask: [UInt8]?
+    var specialTokensMask: [UInt8]?
+    var wordIDs: [UInt32?]?
+    var overflowing: [[TokenID]]?
+    /// The reference refused this input (e.g. `only_second` truncation without a pair).
+    var error: String?
 
     static func load(_ path: String) throws -> [ReferenceCase] {
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
@@ -57,11 +64,17 @@ struct ReferenceCase {
                 addSpecialTokens: root["add_special_tokens"]?.bool,
                 allowedSpecial: set("allowed_special"),
                 disallowedSpecial: set("disallowed_special"),
-                ids: root["ids"]!.elements.map { TokenID($0.int!) },
+                ids: root["ids"].map { $0.elements.map { TokenID($0.int!) } } ?? [],
                 tokens: (root["tokens"] ?? root["pieces"]).map { $0.elements.map { $0.string! } },
                 offsets: root["offsets"].map { $0.elements.map { $0.elements.map { $0.int! } } },
                 typeIDs: root["type_ids"].map { $0.elements.map { UInt32($0.int!) } },
-                decoded: root["decoded"]?.string))
+                decoded: root["decoded"]?.string,
+                decodedSkippingSpecial: root["decoded_skipping_special"]?.string,
+                attentionMask: root["attention_mask"].map { $0.elements.map { UInt8($0.int!) } },
+                specialTokensMask: root["special_tokens_mask"].map { $0.elements.map { UInt8($0.int!) } },
+                wordIDs: root["word_ids"].map { $0.elements.map { $0.int.map(UInt32.init) } },
+                overflowing: root["overflowing"].map { $0.elements.map { $0.elements.map { TokenID($0.int!) } } },
+                error: root["error"]?.string))
         }
         return cases
     }
@@ -74,6 +87,12 @@ func mismatches(of tokenizer: Tokenizer, against cases: [ReferenceCase], limit: 
         if problems.count >= limit { break }
         let allowed = c.allowedSpecial ?? (tokenizer.format == .tiktoken ? .none : .all)
         let disallowed = c.disallowedSpecial ?? .all
+        if let error = c.error {
+            if (try? tokenizer.encode(c.text, pair: c.pair, addSpecialTokens: c.addSpecialTokens ?? true)) != nil {
+                problems.append("line \(c.line): expected an error (\(error)), got an encoding")
+            }
+            continue
+        }
         do {
             let encoding = try tokenizer.encode(c.text, pair: c.pair, addSpecialTokens: c.addSpecialTokens ?? true,
                                                 allowedSpecial: allowed, disallowedSpecial: disallowed)
@@ -103,6 +122,28 @@ func mismatches(of tokenizer: Tokenizer, against cases: [ReferenceCase], limit: 
             if let typeIDs = c.typeIDs, encoding.typeIDs != typeIDs {
                 problems.append("line \(c.line) type_ids: expected \(typeIDs), got \(encoding.typeIDs)")
                 continue
+            }
+            if let mask = c.attentionMask, encoding.attentionMask != mask {
+                problems.append("line \(c.line) attention_mask: expected \(mask), got \(encoding.attentionMask)")
+                continue
+            }
+            if let mask = c.specialTokensMask, encoding.specialTokensMask != mask {
+                problems.append("line \(c.line) special_tokens_mask: expected \(mask), got \(encoding.specialTokensMask)")
+                continue
+            }
+            if let words = c.wordIDs, encoding.wordIDs != words {
+                problems.append("line \(c.line) word_ids: expected \(words), got \(encoding.wordIDs)")
+                continue
+            }
+            if let overflowing = c.overflowing, encoding.overflowing.map(\.ids) != overflowing {
+                problems.append("line \(c.line) overflowing: expected \(overflowing), got \(encoding.overflowing.map(\.ids))")
+                continue
+            }
+            if let decoded = c.decodedSkippingSpecial {
+                let got = try tokenizer.decode(c.ids, skipSpecialTokens: true)
+                if got != decoded {
+                    problems.append("line \(c.line) decoded (skipping special) \(c.ids): expected \(decoded.debugDescription), got \(got.debugDescription)")
+                }
             }
             if let decoded = c.decoded {
                 let got = try tokenizer.decode(c.ids, skipSpecialTokens: false)

@@ -6,13 +6,13 @@
 /// match the reference bit for bit. Text is kept as UTF-8 bytes.
 public struct NormalizedString: Sendable, Equatable {
     /// The original text of this piece (UTF-8).
-    public private(set) var original: [UInt8]
+    public internal(set) var original: [UInt8]
     /// The normalized text (UTF-8).
-    public private(set) var normalized: [UInt8]
+    public internal(set) var normalized: [UInt8]
     /// For each byte of `normalized`, the range of bytes of `original` it comes from.
     var alignments: [ByteRange]
     /// Offset of `original` within the full input when this is a slice of it.
-    public private(set) var originalShift: Int
+    public internal(set) var originalShift: Int
 
     /// A half-open byte range stored compactly.
     struct ByteRange: Sendable, Equatable {
@@ -47,6 +47,11 @@ public struct NormalizedString: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { normalized.isEmpty }
+
+    mutating func setNormalized(_ bytes: [UInt8], alignments newAlignments: [ByteRange]) {
+        normalized = bytes
+        alignments = newAlignments
+    }
 
     /// The normalized text.
     public var normalizedString: String { String(decoding: normalized, as: UTF8.self) }

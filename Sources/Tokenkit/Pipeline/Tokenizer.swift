@@ -151,27 +151,10 @@ public final class Tokenizer: Sendable {
         return ids
     }
 
-    /// The post-processing of a single sequence as a list of pieces: nil stands for the
-    /// sequence's ids, an array for special-token ids. Returns nil when post-processing does
-    /// more than adding ids (so the fast path cannot be used); an empty list means "unchanged".
+    /// The post-processing of a single sequence as a list of pieces (see `PostProcessorComponent.singleSequenceLayout`).
     private func singleTemplate(addSpecialTokens: Bool) -> [[TokenID]?]? {
         guard let postProcessor, addSpecialTokens else { return [] }
-        switch postProcessor {
-        case .byteLevel:
-            return []
-        case let .template(t):
-            var pieces: [[TokenID]?] = []
-            for piece in t.single {
-                switch piece {
-                case .sequence(index: 0, _): pieces.append(nil)
-                case .sequence: continue
-                case let .specialToken(name, _):
-                    guard let token = t.specialTokens[name] else { continue }
-                    pieces.append(token.ids)
-                }
-            }
-            return pieces
-        }
+        return postProcessor.singleSequenceLayout
     }
 
     /// Encodes many inputs, in parallel over `threads` threads (0: one per core).
@@ -206,50 +189,10 @@ public final class Tokenizer: Sendable {
         let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
         var pre = addedVocabulary.extractAndNormalize(text, normalizer: normalizer, policy: policy)
         preTokenizer?.preTokenize(&pre)
-        if let truncation, truncation.strategy != .onlySecond || typeID != 0 {
-            try tokenize(&pre, limit: truncation.maximumLength, direction: truncation.direction)
-        } else {
-            try pre.tokenize { piece throws(TokenizationError) in try model.tokenize(piece.normalized) }
-        }
+        // Every piece is tokenized even when truncating: the rest goes to the overflowing windows
+        // (tokenizers 0.23 keeps them; newer sources stop early, which changes `overflowing`).
+        try pre.tokenize { piece throws(TokenizationError) in try model.tokenize(piece.normalized) }
         return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
-    }
-
-    /// Tokenizes splits until `limit` tokens exist (tokenizers' `tokenize_with_limit`): the splits
-    /// beyond are dropped, so overflowing windows only cover the tokenized part.
-    private func tokenize(_ pre: inout PreTokenizedString, limit: Int, direction: TruncationDirection) throws(TokenizationError) {
-        var total = 0
-        switch direction {
-        case .right:
-            var last = 0
-            for i in pre.splits.indices {
-                if let tokens = pre.splits[i].tokens {
-                    total += tokens.count
-                    last = i + 1
-                    continue
-                }
-                let tokens = try model.tokenize(pre.splits[i].normalized.normalized)
-                total += tokens.count
-                pre.splits[i].tokens = tokens
-                last = i + 1
-                if total >= limit { break }
-            }
-            pre.splits.removeSubrange(last...)
-        case .left:
-            var first = pre.splits.count
-            for i in pre.splits.indices.reversed() {
-                if let tokens = pre.splits[i].tokens {
-                    total += tokens.count
-                    first = i
-                    continue
-                }
-                let tokens = try model.tokenize(pre.splits[i].normalized.normalized)
-                total += tokens.count
-                pre.splits[i].tokens = tokens
-                first = i
-                if total >= limit { break }
-            }
-            pre.splits.removeSubrange(..<first)
-        }
     }
 
     /// Truncation, post-processing and padding (tokenizers' `post_process`).
@@ -422,7 +365,7 @@ public struct PaddingParameters: Sendable, Equatable {
     }
 
     /// tokenizers' `pad_encodings`.
-    func pad(_ encodings: inout [Encoding]) {
+    public func pad(_ encodings: inout [Encoding]) {
         guard !encodings.isEmpty else { return }
         var length: Int
         switch strategy {

@@ -63,7 +63,7 @@ public struct TemplatePostProcessor: PostProcessor {
     /// Parses the string form of a template, e.g. `"[CLS] $A [SEP] $B:1"`.
     static func parsePieces(_ template: String) -> [Piece]? {
         var pieces: [Piece] = []
-        for word in template.split(separator: " ", omittingEmptySubsequences: true) {
+        for word in template.unicodeScalars.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
             guard let piece = parsePiece(String(word)) else { return nil }
             pieces.append(piece)
         }
@@ -72,7 +72,7 @@ public struct TemplatePostProcessor: PostProcessor {
 
     /// One piece of the string form: `$A`, `$B`, `$`, `$0`, `$1`, `$A:1`, `[CLS]`, `[CLS]:1`.
     static func parsePiece(_ text: String) -> Piece? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let parts = text.unicodeScalars.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let body = parts[0]
         var typeID: UInt32 = 0
@@ -82,8 +82,8 @@ public struct TemplatePostProcessor: PostProcessor {
             typeID = t
             explicitType = true
         }
-        if body.hasPrefix("$") {
-            let rest = body.dropFirst()
+        if body.unicodeScalars.first == "$" {
+            let rest = String(body.unicodeScalars.dropFirst())
             switch rest {
             case "", "A", "a": return .sequence(index: 0, typeID: typeID)
             case "B", "b": return .sequence(index: 1, typeID: typeID)

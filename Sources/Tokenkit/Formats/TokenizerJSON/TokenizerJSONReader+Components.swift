@@ -30,6 +30,25 @@ extension TokenizerJSONReader {
         case "NFD": return .unicode(UnicodeNormalizer(form: .nfd))
         case "NFKC": return .unicode(UnicodeNormalizer(form: .nfkc))
         case "NFKD": return .unicode(UnicodeNormalizer(form: .nfkd))
+        case "BertNormalizer":
+            return .bert(BertNormalizer(
+                cleanText: try bool(v, "clean_text", path, default: true),
+                handleChineseCharacters: try bool(v, "handle_chinese_chars", path, default: true),
+                stripAccents: try optional(v, "strip_accents").map { s throws(TokenizerLoadingError) in
+                    try wrap { () throws(JSONError) in try s.expectBool(path: path + ".strip_accents") }
+                },
+                lowercase: try bool(v, "lowercase", path, default: true)))
+        case "Lowercase": return .lowercase(LowercaseNormalizer())
+        case "Strip":
+            return .strip(StripNormalizer(left: try bool(v, "strip_left", path, default: true),
+                                          right: try bool(v, "strip_right", path, default: true)))
+        case "StripAccents": return .stripAccents(StripAccentsNormalizer())
+        case "Nmt": return .nmt(NmtNormalizer())
+        case "ByteLevel": return .byteLevel(ByteLevelNormalizer())
+        case "Replace":
+            return .replace(ReplaceNormalizer(pattern: try readSplitPattern(v, path), content: try requireString(v, "content", path)))
+        case "Prepend":
+            return .prepend(PrependNormalizer(try requireString(v, "prepend", path)))
         case "Sequence":
             let list = try array(v, "normalizers", path)
             var items: [NormalizerComponent] = []
@@ -54,6 +73,20 @@ extension TokenizerJSONReader {
                 useRegex: try bool(v, "use_regex", path, default: true)))
         case "Split":
             return .split(try readSplit(v, path))
+        case "BertPreTokenizer": return .bert(BertPreTokenizer())
+        case "Whitespace": return .whitespace(WhitespacePreTokenizer())
+        case "WhitespaceSplit": return .whitespaceSplit(WhitespaceSplitPreTokenizer())
+        case "UnicodeScripts": return .unicodeScripts(UnicodeScriptsPreTokenizer())
+        case "Metaspace": return .metaspace(try readMetaspace(v, path))
+        case "Punctuation":
+            let behavior = optional(v, "behavior") == nil ? SplitDelimiterBehavior.isolated : try readBehavior(v, path)
+            return .punctuation(PunctuationPreTokenizer(behavior: behavior))
+        case "Digits":
+            return .digits(DigitsPreTokenizer(individualDigits: try bool(v, "individual_digits", path, default: false)))
+        case "CharDelimiterSplit":
+            return .characterDelimiter(CharacterDelimiterPreTokenizer(delimiter: try readCharacter(v, "delimiter", path)))
+        case "FixedLength":
+            return .fixedLength(FixedLengthPreTokenizer(length: try int(v, "length", path) ?? 5))
         case "Sequence":
             let list = try array(v, "pretokenizers", path)
             var items: [PreTokenizerComponent] = []
@@ -64,6 +97,35 @@ extension TokenizerJSONReader {
         default:
             throw unknownType("pre-tokenizer", type, known: knownPreTokenizers, v, path)
         }
+    }
+
+    /// A field holding exactly one character (Rust `char`).
+    func readCharacter(_ v: JSONValue, _ key: String, _ path: String) throws(TokenizerLoadingError) -> UInt32 {
+        let text = try requireString(v, key, path)
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count == 1 else {
+            throw malformed(v[key] ?? v, "field \(path).\(key): expected a single character, found \(text.debugDescription)")
+        }
+        return scalars[0].value
+    }
+
+    func readMetaspace(_ v: JSONValue, _ path: String) throws(TokenizerLoadingError) -> MetaspacePreTokenizer {
+        let replacement = try readCharacter(v, "replacement", path)
+        var scheme = MetaspacePreTokenizer.PrependScheme.always
+        if let name = try string(v, "prepend_scheme", path) {
+            guard let s = MetaspacePreTokenizer.PrependScheme(rawValue: name) else {
+                throw malformed(v, "field \(path).prepend_scheme: expected first, never or always, found \(name.debugDescription)")
+            }
+            scheme = s
+        }
+        if let addPrefixSpace = optional(v, "add_prefix_space"), addPrefixSpace.bool == false {
+            // Older files: add_prefix_space false means "never" (tokenizers refuses a contradiction).
+            guard optional(v, "prepend_scheme") == nil || scheme == .never else {
+                throw malformed(v, "field \(path): add_prefix_space does not match declared prepend_scheme")
+            }
+            scheme = .never
+        }
+        return MetaspacePreTokenizer(replacement: replacement, prependScheme: scheme, split: try bool(v, "split", path, default: true))
     }
 
     func readSplitPattern(_ v: JSONValue, _ path: String) throws(TokenizerLoadingError) -> SplitPreTokenizer.Pattern {
@@ -114,9 +176,32 @@ extension TokenizerJSONReader {
                 trimOffsets: try bool(v, "trim_offsets", path, default: true)))
         case "TemplateProcessing":
             return .template(try readTemplate(v, path))
+        case "BertProcessing":
+            return .bert(BertPostProcessor(separator: try readTokenPair(v, "sep", path), classifier: try readTokenPair(v, "cls", path)))
+        case "RobertaProcessing":
+            return .roberta(RobertaPostProcessor(
+                separator: try readTokenPair(v, "sep", path), classifier: try readTokenPair(v, "cls", path),
+                trimOffsets: try bool(v, "trim_offsets", path, default: true),
+                addPrefixSpace: try bool(v, "add_prefix_space", path, default: true)))
+        case "Sequence":
+            let list = try array(v, "processors", path)
+            var items: [PostProcessorComponent] = []
+            for (i, item) in list.elements.enumerated() {
+                items.append(try readPostProcessor(item, "\(path).processors[\(i)]"))
+            }
+            return .sequence(SequencePostProcessor(items))
         default:
             throw unknownType("post-processor", type, known: knownPostProcessors, v, path)
         }
+    }
+
+    /// `["[SEP]", 102]`.
+    func readTokenPair(_ v: JSONValue, _ key: String, _ path: String) throws(TokenizerLoadingError) -> (token: String, id: TokenID) {
+        let pair = try array(v, key, path)
+        guard pair.count == 2, let token = pair[0]?.string, let id = pair[1]?.int, id >= 0, id <= Int(UInt32.max) else {
+            throw malformed(pair, "field \(path).\(key): expected [token, id]")
+        }
+        return (token, TokenID(id))
     }
 
     func readTemplatePieces(_ v: JSONValue, _ path: String) throws(TokenizerLoadingError) -> [TemplatePostProcessor.Piece] {
@@ -191,6 +276,30 @@ extension TokenizerJSONReader {
         switch type {
         case "ByteLevel":
             return .byteLevel(ByteLevelDecoder())
+        case "WordPiece":
+            return .wordPiece(WordPieceDecoder(prefix: try string(v, "prefix", path) ?? "##",
+                                               cleanup: try bool(v, "cleanup", path, default: true)))
+        case "Metaspace": return .metaspace(try readMetaspace(v, path))
+        case "ByteFallback": return .byteFallback(ByteFallbackDecoder())
+        case "Fuse": return .fuse(FuseDecoder())
+        case "Strip":
+            return .strip(StripDecoder(content: try readCharacter(v, "content", path),
+                                       start: try int(v, "start", path) ?? 0, stop: try int(v, "stop", path) ?? 0))
+        case "Replace":
+            return .replace(ReplaceNormalizer(pattern: try readSplitPattern(v, path), content: try requireString(v, "content", path)))
+        case "BPEDecoder":
+            return .bpe(BPESuffixDecoder(suffix: try string(v, "suffix", path) ?? "</w>"))
+        case "CTC":
+            return .ctc(CTCDecoder(padToken: try string(v, "pad_token", path) ?? "<pad>",
+                                   wordDelimiterToken: try string(v, "word_delimiter_token", path) ?? "|",
+                                   cleanup: try bool(v, "cleanup", path, default: true)))
+        case "Sequence":
+            let list = try array(v, "decoders", path)
+            var items: [DecoderComponent] = []
+            for (i, item) in list.elements.enumerated() {
+                items.append(try readDecoder(item, "\(path).decoders[\(i)]"))
+            }
+            return .sequence(SequenceDecoder(items))
         default:
             throw unknownType("decoder", type, known: knownDecoders, v, path)
         }
@@ -211,9 +320,31 @@ extension TokenizerJSONReader {
         switch type! {
         case "BPE":
             return .bpe(try readBPE(v, path, byteLevelText: byteLevelText))
+        case "WordPiece":
+            return .wordPiece(WordPieceModel(
+                vocabulary: try readVocabulary(v, path), unknownToken: try string(v, "unk_token", path) ?? "[UNK]",
+                continuingSubwordPrefix: try string(v, "continuing_subword_prefix", path) ?? "##",
+                maximumInputCharactersPerWord: try int(v, "max_input_chars_per_word", path) ?? 100))
+        case "WordLevel":
+            return .wordLevel(WordLevelModel(vocabulary: try readVocabulary(v, path),
+                                             unknownToken: try string(v, "unk_token", path) ?? "<unk>"))
         default:
             if knownModels.contains(type!) { throw unsupported("model \(type!) (field \(path))") }
             throw malformed(v, "field \(path).type: unknown model type \(type!.debugDescription)")
         }
+    }
+
+    /// A `{"token": id}` vocabulary keyed by the tokens' UTF-8.
+    func readVocabulary(_ v: JSONValue, _ path: String) throws(TokenizerLoadingError) -> ByteStringTable {
+        let vocab = try require(v, "vocab", path)
+        _ = try wrap { () throws(JSONError) in try vocab.expectObject(path: path + ".vocab") }
+        var table = ByteStringTable(expectedCount: vocab.count)
+        try vocab.forEachMember { (key, value) throws(TokenizerLoadingError) in
+            guard let n = value.int, n >= 0, n <= Int(UInt32.max) else {
+                throw malformed(value, "field \(path).vocab[\(key.string?.debugDescription ?? "?")]: expected a token id (a non-negative integer), found \(value.kind)")
+            }
+            key.withStringBytes { table.set($0, TokenID(n)) }
+        }
+        return table
     }
 }

@@ -84,7 +84,7 @@ struct TokenizerJSONReader {
         }
         let normalizer = try optional(root, "normalizer").map { v throws(TokenizerLoadingError) in try readNormalizer(v, "normalizer") }
         let preTokenizer = try optional(root, "pre_tokenizer").map { v throws(TokenizerLoadingError) in try readPreTokenizer(v, "pre_tokenizer") }
-        let byteLevelText = (preTokenizer?.producesByteLevelText ?? false)
+        let byteLevelText = (preTokenizer?.producesByteLevelText ?? false) || (normalizer?.producesByteLevelText ?? false)
         let model = try readModel(try require(root, "model", ""), "model", byteLevelText: byteLevelText)
         let postProcessor = try optional(root, "post_processor").map { v throws(TokenizerLoadingError) in try readPostProcessor(v, "post_processor") }
         let decoder = try optional(root, "decoder").map { v throws(TokenizerLoadingError) in try readDecoder(v, "decoder") }
