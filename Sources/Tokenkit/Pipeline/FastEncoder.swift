@@ -1,3 +1,10 @@
+// Performance notes: this is the hot path of `encodeIDs` and `bench`. The text
+// is read in place (a native Swift string is contiguous UTF-8); split patterns
+// run through the hand-written scanners when they are known, else through the
+// regex VM on sub-buffers; each piece goes to `BPEModel.encodePiece` with a
+// per-call piece cache taken from a pool. No piece, range or string is
+// allocated on the way.
+
 /// Encodes straight to ids for the common byte-level BPE pipelines (tiktoken files and
 /// GPT-2 / Llama 3 / Qwen style tokenizer.json), skipping alignment bookkeeping.
 ///
@@ -5,15 +12,14 @@
 /// declines (returns nil) for inputs it cannot handle exactly, such as text that is
 /// not already in NFC for a tokenizer with an NFC normalizer.
 struct FastEncoder: Sendable {
-    /// One splitting step of the pre-tokenizer, applied to every current piece.
-    struct SplitStep: Sendable {
-        var split: SplitPreTokenizer
-    }
-
     let bpe: BPEModel
-    let steps: [SplitStep]
+    /// Splitting steps of the pre-tokenizer, applied in order to every current piece.
+    let steps: [SplitPreTokenizer]
+    /// When the pre-tokenizer is one known pattern whose matches are the pieces: its scanner.
+    let scanner: KnownPatternScanner?
     let addPrefixSpace: Bool
     let requiresNFC: Bool
+    let caches = BPEPieceCachePool()
 
     init?(normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?, model: ModelComponent) {
         guard case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, bpe.options.dropout ?? 0 == 0 else { return nil }
@@ -28,65 +34,119 @@ struct FastEncoder: Sendable {
         // The byte-level step must come last: everything before it only splits raw text.
         guard case let .byteLevel(byteLevel)? = components.last else { return nil }
         components.removeLast()
-        var steps: [SplitStep] = []
+        var steps: [SplitPreTokenizer] = []
         for component in components {
             guard case let .split(split) = component else { return nil }
-            steps.append(SplitStep(split: split))
+            steps.append(split)
         }
         if byteLevel.addPrefixSpace && !steps.isEmpty { return nil }
         if byteLevel.useRegex {
             let gpt2 = try! UnicodeRegex(ByteLevelPreTokenizer.gpt2Pattern, dialect: .oniguruma)
-            steps.append(SplitStep(split: SplitPreTokenizer(pattern: .regex(gpt2), behavior: .isolated, invert: false)))
+            steps.append(SplitPreTokenizer(pattern: .regex(gpt2), behavior: .isolated, invert: false))
         }
         self.bpe = bpe
         self.steps = steps
         self.addPrefixSpace = byteLevel.addPrefixSpace
+        if steps.count == 1, case let .regex(regex) = steps[0].pattern, let scanner = regex.scanner,
+           (steps[0].behavior == .isolated && !steps[0].invert) || (steps[0].behavior == .removed && steps[0].invert) {
+            // The known patterns cover the text with their matches, so keeping the matches and
+            // isolating them give the same pieces: every match is one.
+            self.scanner = scanner
+        } else {
+            self.scanner = nil
+        }
     }
 
     /// Encodes text that contains no added tokens (or whose added tokens are to be ignored).
     func encode(_ text: String) -> [TokenID]? {
-        var ids: [TokenID] = []
-        let bytes = Array(text.utf8)
-        if requiresNFC, !bytes.withUnsafeBufferPointer({ UnicodeNormalization.isCertainlyNormalized($0, form: .nfc) }) {
-            return nil
+        withUTF8(text) { bytes in
+            if requiresNFC && !UnicodeNormalization.isCertainlyNormalized(bytes, form: .nfc) { return nil }
+            // Byte-level BPE makes at most one token per byte (+1 for an added prefix space).
+            return [TokenID](unsafeUninitializedCapacity: bytes.count + 1) { out, written in
+                written = caches.withCache { cache in encodeSegment(bytes, out: out.baseAddress!, cache: &cache) }
+            }
         }
-        encodeSegment(bytes[...], into: &ids)
-        return ids
     }
 
     /// Encodes text, cutting out the added tokens first.
     func encode(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
         let bytes = Array(text.utf8)
-        if requiresNFC, !bytes.withUnsafeBufferPointer({ UnicodeNormalization.isCertainlyNormalized($0, form: .nfc) }) {
-            return nil
-        }
-        var ids: [TokenID] = []
-        for (id, range) in added.segments(of: bytes, policy: policy) {
-            if let id { ids.append(id) } else { encodeSegment(bytes[range], into: &ids) }
-        }
-        return ids
-    }
-
-    private func encodeSegment(_ segment: ArraySlice<UInt8>, into ids: inout [TokenID]) {
-        var text = Array(segment)
-        if text.isEmpty { return }
-        if addPrefixSpace && text.first != 0x20 { text.insert(0x20, at: 0) }
-        var pieces: [Range<Int>] = [0..<text.count]
-        for step in steps {
-            var next: [Range<Int>] = []
-            next.reserveCapacity(pieces.count * 2)
-            for piece in pieces {
-                let sub = Array(text[piece])
-                var cover = coverWithMatches(step.split.matches(in: sub), length: sub.count)
-                if step.split.invert { for i in cover.indices { cover[i].isMatch.toggle() } }
-                for r in applyBehavior(cover, step.split.behavior) where !r.isEmpty {
-                    next.append((piece.lowerBound + r.lowerBound)..<(piece.lowerBound + r.upperBound))
+        return bytes.withUnsafeBufferPointer { buffer in
+            if requiresNFC && !UnicodeNormalization.isCertainlyNormalized(buffer, form: .nfc) { return nil }
+            let segments = added.segments(of: bytes, policy: policy)
+            // Every segment may gain a prefix space; an added token covers at least one byte.
+            return [TokenID](unsafeUninitializedCapacity: buffer.count + segments.count + 1) { out, written in
+                written = caches.withCache { cache in
+                    var count = 0
+                    for (id, range) in segments {
+                        if let id {
+                            out[count] = id
+                            count += 1
+                        } else {
+                            count += encodeSegment(UnsafeBufferPointer(rebasing: buffer[range]), out: out.baseAddress! + count, cache: &cache)
+                        }
+                    }
+                    return count
                 }
             }
-            pieces = next
         }
-        for piece in pieces {
-            bpe.encodeRawBytes(Array(text[piece]), into: &ids)
+    }
+
+    private func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    /// Encodes one segment (text between added tokens) into `out`; returns the number of ids.
+    func encodeSegment(_ segment: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        if segment.isEmpty { return 0 }
+        if addPrefixSpace && segment[0] != 0x20 {
+            var prefixed = [UInt8](repeating: 0x20, count: segment.count + 1)
+            prefixed.withUnsafeMutableBufferPointer { _ = $0.baseAddress!.advanced(by: 1).initialize(from: segment.baseAddress!, count: segment.count) }
+            return prefixed.withUnsafeBufferPointer { pieces($0, out: out, cache: &cache) }
+        }
+        return pieces(segment, out: out, cache: &cache)
+    }
+
+    @inline(__always)
+    private func pieces(_ text: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        var count = 0
+        if let scanner {
+            let bpe = self.bpe
+            scanner.forEachMatch(in: text) { range in
+                count += bpe.encodePiece(UnsafeBufferPointer(rebasing: text[range]), out: out + count, cache: &cache)
+            }
+        } else {
+            split(text, step: 0, out: out, count: &count, cache: &cache)
+        }
+        return count
+    }
+
+    /// Applies splitting step `step` to `piece`, recursing into the next step for each result.
+    private func split(_ piece: UnsafeBufferPointer<UInt8>, step: Int, out: UnsafeMutablePointer<TokenID>, count: inout Int,
+                       cache: inout BPEPieceCache) {
+        if step == steps.count {
+            count += bpe.encodePiece(piece, out: out + count, cache: &cache)
+            return
+        }
+        let split = steps[step]
+        if case let .regex(regex) = split.pattern, let scanner = regex.scanner,
+           (split.behavior == .isolated && !split.invert) || (split.behavior == .removed && split.invert) {
+            scanner.forEachMatch(in: piece) { range in
+                self.split(UnsafeBufferPointer(rebasing: piece[range]), step: step + 1, out: out, count: &count, cache: &cache)
+            }
+            return
+        }
+        let matches: [Range<Int>]
+        switch split.pattern {
+        case let .regex(regex): matches = regex.matches(in: piece)
+        case let .string(literal): matches = literalMatches(of: Array(literal.utf8), in: Array(piece))
+        }
+        var cover = coverWithMatches(matches, length: piece.count)
+        if split.invert { for i in cover.indices { cover[i].isMatch.toggle() } }
+        for range in applyBehavior(cover, split.behavior) where !range.isEmpty {
+            self.split(UnsafeBufferPointer(rebasing: piece[range]), step: step + 1, out: out, count: &count, cache: &cache)
         }
     }
 }

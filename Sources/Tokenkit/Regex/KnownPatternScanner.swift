@@ -167,6 +167,7 @@ struct KnownPatternScanner: Sendable {
     /// The end of the match starting at `i` (the alternatives in pattern order).
     @inline(__always)
     private func matchEnd(at i: Int, _ t: Cursor) -> Int {
+        if t.text[i] < 0x80, let end = asciiMatchEnd(at: i, t) { return end }
         let (c0, l0) = t.at(i)
         // Contractions.
         if contractions != .none, let end = t.contraction(at: i, caseInsensitive: contractions == .caseInsensitive) {
@@ -234,6 +235,102 @@ struct KnownPatternScanner: Sendable {
         if last > i { return last }
         // `\s+` (or `\s`): a single whitespace scalar before a non-space.
         return runEnd
+    }
+
+    /// The end of an ASCII run of scalars of class `wanted` from `j`, or nil when the run reaches a
+    /// non-ASCII byte (which the general path must classify).
+    @inline(__always)
+    private func asciiRun(from j: Int, _ t: Cursor, _ wanted: Class) -> Int? {
+        var k = j
+        let text = t.text
+        while k < text.count {
+            let b = text[k]
+            if b >= 0x80 { return nil }
+            if !t.asciiClasses[Int(b)].contains(wanted) { return k }
+            k += 1
+        }
+        return k
+    }
+
+    /// The fast path for text that stays ASCII around the match: the common cases of every rule
+    /// (words, numbers, punctuation). Returns nil to defer to the general path.
+    @inline(__always)
+    private func asciiMatchEnd(at i: Int, _ t: Cursor) -> Int? {
+        let text = t.text
+        let b0 = text[i]
+        let c0 = t.asciiClasses[Int(b0)]
+        if b0 == 0x27 { return nil }                                  // contractions: general path
+        let next: UInt8 = i + 1 < text.count ? text[i + 1] : 0
+        if next >= 0x80 { return nil }
+        let c1 = t.asciiClasses[Int(next)]
+        let hasNext = i + 1 < text.count
+        switch words {
+        case .spaceThenLetters:
+            if c0.contains(.letter) { return asciiRun(from: i + 1, t, .letter) }
+            if b0 == 0x20 && hasNext && c1.contains(.letter) { return asciiRun(from: i + 2, t, .letter) }
+        case .prefixThenLetters:
+            if c0.contains(.letter) { return asciiRun(from: i + 1, t, .letter) }
+            if !c0.contains(.lineBreak) && !c0.contains(.number) && hasNext && c1.contains(.letter) {
+                return asciiRun(from: i + 2, t, .letter)
+            }
+        case .casedWithContractionSuffix:
+            // ASCII letters are upper-ish or lower-ish, never both: the alternatives reduce to
+            // prefix? [A-Z]*[a-z]+ and prefix? [A-Z]+[a-z]*, then an optional contraction.
+            let canPrefix = !c0.contains(.lineBreak) && !c0.contains(.letter) && !c0.contains(.number)
+            var start = i
+            if canPrefix {
+                guard hasNext && c1.contains(.letter) else { break }
+                start = i + 1
+            } else if !c0.contains(.letter) {
+                break
+            }
+            guard let upperEnd = asciiRun(from: start, t, .upperish),
+                  let lowerEnd = asciiRun(from: upperEnd, t, .lowerish) else { return nil }
+            if lowerEnd < text.count && text[lowerEnd] == 0x27 { return nil }   // a contraction may follow
+            return lowerEnd
+        }
+        if c0.contains(.number) {
+            switch numbers {
+            case .spaceThenDigits, .all:
+                return asciiRun(from: i + 1, t, .number)
+            case let .upTo(n):
+                var j = i + 1
+                while j < text.count && j - i < n {
+                    let b = text[j]
+                    if b >= 0x80 { return nil }
+                    if !t.asciiClasses[Int(b)].contains(.number) { break }
+                    j += 1
+                }
+                return j
+            }
+        }
+        if case .spaceThenDigits = numbers, b0 == 0x20, hasNext, c1.contains(.number) {
+            return asciiRun(from: i + 2, t, .number)
+        }
+        // Punctuation and symbols, with the optional leading space.
+        let isOther: (Class) -> Bool = { !$0.contains(.space) && !$0.contains(.letter) && !$0.contains(.number) }
+        var otherStart = -1
+        if isOther(c0) {
+            otherStart = i
+        } else if b0 == 0x20 && hasNext && isOther(c1) {
+            otherStart = i + 1
+        }
+        guard otherStart >= 0 else { return nil }
+        var j = otherStart
+        while j < text.count {
+            let b = text[j]
+            if b >= 0x80 { return nil }
+            if !isOther(t.asciiClasses[Int(b)]) { break }
+            j += 1
+        }
+        switch punctuation {
+        case .plain: break
+        case .trailingNewlines:
+            while j < text.count && (text[j] == 0x0A || text[j] == 0x0D) { j += 1 }
+        case .trailingNewlinesAndSlashes:
+            while j < text.count && (text[j] == 0x0A || text[j] == 0x0D || text[j] == 0x2F) { j += 1 }
+        }
+        return j
     }
 
     /// The end of a word match at `i`, or nil when no word alternative matches.

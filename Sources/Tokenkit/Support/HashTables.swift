@@ -6,29 +6,78 @@
 // `UnsafeBufferPointer` slice of the input, with no allocation.
 
 @inline(__always)
-func hashBytes(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
-    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: count &+ 1)
-    var i = 0
+private func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let product = a.multipliedFullWidth(by: b)
+    return product.high ^ product.low
+}
+
+/// Up to 16 bytes packed little-endian into two words, zero-padded (overlapping loads,
+/// never reading outside the bytes). Equal keys of equal length have equal words.
+@inline(__always)
+func shortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64) {
     let raw = UnsafeRawPointer(base)
-    while i &+ 8 <= count {
-        let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 29
-        i &+= 8
+    switch count {
+    case 0:
+        return (0, 0)
+    case 1:
+        return (UInt64(base[0]), 0)
+    case 2:
+        return (UInt64(raw.loadUnaligned(as: UInt16.self)), 0)
+    case 3:
+        return (UInt64(raw.loadUnaligned(as: UInt16.self)) | UInt64(base[2]) << 16, 0)
+    case 4...8:
+        let low = UInt64(raw.loadUnaligned(as: UInt32.self))
+        let high = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        return (low | high << UInt64((count - 4) * 8), 0)
+    default:
+        let a = raw.loadUnaligned(as: UInt64.self)
+        let b = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> UInt64((16 - count) * 8)
+        return (a, b)
     }
-    if i < count {
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < count {
-            tail |= UInt64(base[i]) << shift
-            shift &+= 8
-            i &+= 1
-        }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
-        h ^= h >> 31
+}
+
+/// A fast hash of a byte string (wyhash-style multiply-mix over 16-byte blocks).
+@inline(__always)
+func hashBytes(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+    let lengthSeed = 0xA076_1D64_78BD_642F ^ UInt64(truncatingIfNeeded: count)
+    if count <= 16 {
+        let (a, b) = shortKeyWords(base, count)
+        return hashShortKey(a, b, lengthSeed: lengthSeed)
     }
-    h = (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93
-    return h ^ (h >> 32)
+    let raw = UnsafeRawPointer(base)
+    var h = lengthSeed
+    var i = 0
+    while i + 16 < count {
+        h = mix(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0xE703_7ED1_A0B4_28DB,
+                raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self) ^ h)
+        i += 16
+    }
+    let a = raw.loadUnaligned(fromByteOffset: count - 16, as: UInt64.self)
+    let b = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    return mix(0x8EBC_6AF0_9C88_C6E3 ^ lengthSeed, mix(a ^ 0xE703_7ED1_A0B4_28DB, b ^ h))
+}
+
+/// The hash of a key of at most 16 bytes from its `shortKeyWords`.
+@inline(__always)
+func hashShortKey(_ a: UInt64, _ b: UInt64, lengthSeed: UInt64) -> UInt64 {
+    mix(0x8EBC_6AF0_9C88_C6E3 ^ lengthSeed, mix(a ^ 0xE703_7ED1_A0B4_28DB, b ^ lengthSeed))
+}
+
+/// Byte equality for short keys without a function call.
+@inline(__always)
+func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    var i = 0
+    let ra = UnsafeRawPointer(a)
+    let rb = UnsafeRawPointer(b)
+    while i + 8 <= count {
+        if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < count {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
 }
 
 /// An immutable-after-build map from byte strings to token ids.
@@ -90,9 +139,14 @@ struct ByteStringTable: Sendable {
 
     @inline(__always)
     private func entryIndex(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let h = key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
+        return entryIndex(key, hash: h)
+    }
+
+    @inline(__always)
+    private func entryIndex(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
         guard !slots.isEmpty else { return nil }
         let count = key.count
-        let h = count == 0 ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, count)
         let tag = h >> 32
         return slots.withUnsafeBufferPointer { slots in
             keyStarts.withUnsafeBufferPointer { starts in
@@ -105,7 +159,7 @@ struct ByteStringTable: Sendable {
                             let entry = Int(slot & 0xFFFF_FFFF) - 1
                             let start = Int(starts[entry])
                             if Int(starts[entry + 1]) - start == count
-                                && (count == 0 || memcmp(bytes.baseAddress! + start, key.baseAddress!, count) == 0) {
+                                && (count == 0 || bytesEqual(bytes.baseAddress! + start, key.baseAddress!, count)) {
                                 return entry
                             }
                         }
@@ -119,6 +173,12 @@ struct ByteStringTable: Sendable {
     @inline(__always)
     func value(for key: UnsafeBufferPointer<UInt8>) -> UInt32? {
         entryIndex(key).map { values[$0] }
+    }
+
+    /// Lookup with the key's `hashBytes` already computed (it is shared with other tables).
+    @inline(__always)
+    func value(for key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> UInt32? {
+        entryIndex(key, hash: hash).map { values[$0] }
     }
 
     func value(for key: [UInt8]) -> UInt32? {

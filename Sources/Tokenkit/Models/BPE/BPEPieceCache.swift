@@ -1,0 +1,193 @@
+// Performance notes: pieces that are not a single token (about one in five on
+// English, more on code and other languages) repeat a lot, so their merge
+// results are cached. The cache is per worker (no locks on the hot path), has
+// a fixed number of slots and bounded arenas, and is simply cleared when full:
+// memory stays bounded however much text passes through, and clearing costs
+// less than tracking recency. Long pieces are never cached.
+
+/// A direct-mapped cache of the most recent short pieces (up to 16 bytes, up to 2 ids),
+/// small enough to stay in the CPU's L2 cache: frequent words cost one memory access.
+struct HotPieceCache {
+    static let slotCount = 1 << 13
+    /// Per slot, 4 words: key bytes 0..7, key bytes 8..15, (length << 8 | id count), ids packed two per word.
+    private let slots: UnsafeMutablePointer<UInt64>
+
+    init() {
+        slots = .allocate(capacity: Self.slotCount * 4)
+        slots.initialize(repeating: 0, count: Self.slotCount * 4)
+    }
+
+    func deallocate() { slots.deallocate() }
+
+    /// Writes the ids of the key (given as `shortKeyWords`) to `out` and returns how many, or 0.
+    @inline(__always)
+    func lookup(_ a: UInt64, _ b: UInt64, length: Int, hash: UInt64, out: UnsafeMutablePointer<TokenID>) -> Int {
+        let slot = slots + (Int(truncatingIfNeeded: hash >> 40) & (Self.slotCount - 1)) &* 4
+        let header = slot[2]
+        guard header >> 8 == UInt64(length), slot[0] == a, slot[1] == b else { return 0 }
+        let ids = slot[3]
+        let count = Int(header & 0xFF)
+        out[0] = TokenID(truncatingIfNeeded: ids)
+        if count == 2 { out[1] = TokenID(truncatingIfNeeded: ids >> 32) }
+        return count
+    }
+
+    /// Remembers a piece that maps to one or two ids (longer results are left to the big cache).
+    @inline(__always)
+    func insert(_ a: UInt64, _ b: UInt64, length: Int, hash: UInt64, ids: UnsafeMutablePointer<TokenID>, count: Int) {
+        guard count == 1 || count == 2 else { return }
+        let slot = slots + (Int(truncatingIfNeeded: hash >> 40) & (Self.slotCount - 1)) &* 4
+        slot[0] = a
+        slot[1] = b
+        slot[2] = UInt64(length) << 8 | UInt64(count)
+        slot[3] = UInt64(ids[0]) | (count == 2 ? UInt64(ids[1]) << 32 : 0)
+    }
+}
+
+/// A bounded cache from piece bytes to the token ids BPE produced for them.
+struct BPEPieceCache {
+    /// The first level, for frequent short pieces.
+    let hot = HotPieceCache()
+
+    static let slotCount = 1 << 15
+    static let maximumKeyLength = 48
+    private static let maximumEntries = slotCount / 2
+    private static let arenaLimit = maximumEntries * 24
+
+    /// Slot layout: hash (0 = empty), key start, key length << 16 | value count, value start.
+    private var hashes: UnsafeMutablePointer<UInt64>
+    private var keyStarts: UnsafeMutablePointer<UInt32>
+    private var lengths: UnsafeMutablePointer<UInt32>
+    private var valueStarts: UnsafeMutablePointer<UInt32>
+    private var keys: [UInt8] = []
+    private var values: [UInt32] = []
+    private var entries = 0
+
+    init() {
+        hashes = .allocate(capacity: Self.slotCount)
+        hashes.initialize(repeating: 0, count: Self.slotCount)
+        keyStarts = .allocate(capacity: Self.slotCount)
+        lengths = .allocate(capacity: Self.slotCount)
+        valueStarts = .allocate(capacity: Self.slotCount)
+        keys.reserveCapacity(4096)
+        values.reserveCapacity(1024)
+    }
+
+    /// Frees the storage (the cache is a value owned by one worker; see `BPEPieceCacheBox`).
+    func deallocate() {
+        hot.deallocate()
+        hashes.deallocate()
+        keyStarts.deallocate()
+        lengths.deallocate()
+        valueStarts.deallocate()
+    }
+
+    /// Writes the cached ids of `key` to `out` and returns their number, or -1 when not cached.
+    @inline(__always)
+    func lookup(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, out: UnsafeMutablePointer<TokenID>) -> Int {
+        let h = hash | 1
+        var slot = Int(truncatingIfNeeded: h >> 7) & (Self.slotCount - 1)
+        while true {
+            let stored = hashes[slot]
+            if stored == 0 { return -1 }
+            if stored == h {
+                let packed = lengths[slot]
+                let keyLength = Int(packed >> 16)
+                if keyLength == key.count {
+                    let start = Int(keyStarts[slot])
+                    let equal = keys.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, key.baseAddress!, keyLength) }
+                    if equal {
+                        let valueStart = Int(valueStarts[slot])
+                        let count = Int(packed & 0xFFFF)
+                        values.withUnsafeBufferPointer { out.update(from: $0.baseAddress! + valueStart, count: count) }
+                        return count
+                    }
+                }
+            }
+            slot = (slot + 1) & (Self.slotCount - 1)
+        }
+    }
+
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, ids: UnsafeBufferPointer<TokenID>) {
+        guard key.count <= Self.maximumKeyLength, ids.count < 0x10000 else { return }
+        if entries >= Self.maximumEntries || keys.count + key.count > Self.arenaLimit || values.count + ids.count > Self.arenaLimit {
+            clear()
+        }
+        let h = hash | 1
+        var slot = Int(truncatingIfNeeded: h >> 7) & (Self.slotCount - 1)
+        while hashes[slot] != 0 { slot = (slot + 1) & (Self.slotCount - 1) }
+        hashes[slot] = h
+        keyStarts[slot] = UInt32(keys.count)
+        lengths[slot] = UInt32(key.count) << 16 | UInt32(ids.count)
+        valueStarts[slot] = UInt32(values.count)
+        keys.append(contentsOf: key)
+        values.append(contentsOf: ids)
+        entries += 1
+    }
+
+    mutating func clear() {
+        hashes.update(repeating: 0, count: Self.slotCount)
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        entries = 0
+    }
+}
+
+/// Owns a cache and frees it; handed out by `BPEPieceCachePool`.
+final class BPEPieceCacheBox {
+    var cache = BPEPieceCache()
+    deinit { cache.deallocate() }
+}
+
+/// A small pool of caches so that concurrent encode calls each get their own.
+final class BPEPieceCachePool: @unchecked Sendable {
+    private var available: [BPEPieceCacheBox] = []
+    private let lock = PThreadMutex()
+    private let maximumPooled = 16
+
+    func take() -> BPEPieceCacheBox {
+        lock.withLock { available.popLast() } ?? BPEPieceCacheBox()
+    }
+
+    func give(_ box: BPEPieceCacheBox) {
+        lock.withLock {
+            if available.count < maximumPooled { available.append(box) }
+        }
+    }
+
+    func withCache<R>(_ body: (inout BPEPieceCache) throws -> R) rethrows -> R {
+        let box = take()
+        defer { give(box) }
+        return try body(&box.cache)
+    }
+}
+
+/// A pthread mutex (Synchronization's `Mutex` needs macOS 15).
+final class PThreadMutex: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    @inline(__always)
+    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
