@@ -23,6 +23,7 @@ extension PreTokenizerComponent: CustomStringConvertible {
             return "ByteLevel(add_prefix_space: \(b.addPrefixSpace), use_regex: \(b.useRegex))"
         case let .sequence(s):
             return "Sequence[" + s.preTokenizers.map(\.description).joined(separator: ", ") + "]"
+        case let .gguf(p): return "GGUF(\(p.mode))"
         }
     }
 }
@@ -37,6 +38,8 @@ extension ModelComponent: CustomStringConvertible {
             if m.options.byteFallback { parts.append("byte_fallback") }
             if let unknown = m.options.unknownToken { parts.append("unk \(unknown.debugDescription)") }
             return "BPE(" + parts.joined(separator: ", ") + ")"
+        case let .gguf(.wordPiece(m)): return "WordPiece(GGUF, \(m.texts.count) tokens)"
+        case let .gguf(.unigram(m)): return "Unigram(GGUF, \(m.texts.count) tokens)"
         }
     }
 }

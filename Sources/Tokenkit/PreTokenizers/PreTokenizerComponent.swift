@@ -3,12 +3,14 @@ public indirect enum PreTokenizerComponent: PreTokenizer {
     case split(SplitPreTokenizer)
     case byteLevel(ByteLevelPreTokenizer)
     case sequence(SequencePreTokenizer)
+    case gguf(GGUFPreTokenizer)
 
     public func preTokenize(_ text: inout PreTokenizedString) {
         switch self {
         case let .split(p): p.preTokenize(&text)
         case let .byteLevel(p): p.preTokenize(&text)
         case let .sequence(p): p.preTokenize(&text)
+        case let .gguf(p): p.preTokenize(&text)
         }
     }
 
@@ -17,7 +19,7 @@ public indirect enum PreTokenizerComponent: PreTokenizer {
         switch self {
         case .byteLevel: return true
         case let .sequence(s): return s.preTokenizers.contains { $0.producesByteLevelText }
-        case .split: return false
+        case .split, .gguf: return false
         }
     }
 }
