@@ -1,5 +1,7 @@
 // The split patterns behind `tokenizer.ggml.pre`, the pre-tokenizer name that
 // convert_hf_to_gguf.py records for byte-level BPE ("gpt2") vocabularies.
+// deepseek-llm is left out: its letter class, as stored, has ranges that do not survive
+// Unicode normalization of the source text, so the original cannot be recovered here.
 //
 // llama.cpp's `llm_tokenizer_bpe` applies, for each name, a list of regexes one
 // after the other, keeping both the matches and the text between them (the
@@ -14,6 +16,8 @@ enum GGUFPreTokenizerPatterns {
         var patterns: [String]
         /// llama.cpp looks a whole piece up before merging (tokenizers' `ignore_merges`).
         var ignoreMerges = false
+        /// The tokenizer.json has an NFC normalizer (Qwen2); llama.cpp does not normalize.
+        var nfc = false
     }
 
     static let gpt2 = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
@@ -24,14 +28,6 @@ enum GGUFPreTokenizerPatterns {
     static let o200k = #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     static let tekken = #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     static let starcoder = [#"\p{N}"#, gpt2]
-    static let deepseekLLM = [
-        #"[\r\n]"#,
-        #"\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+"#,
-        #"\s?[!-/:-~！-／：-～‘-‟　-。]+"#,
-        #"\s+$"#,
-        #"[一-龥ࠀ-一가-퟿]+"#,
-        #"\p{N}+"#,
-    ]
     static let deepseekCoder = [#"[\r\n]"#, #"\s?\p{L}+"#, #"\s?\p{P}+"#, #"[一-龥ࠀ-一가-퟿]+"#, #"\p{N}"#]
     static let deepseekV3 = [
         #"\p{N}{1,3}"#,
@@ -63,7 +59,6 @@ enum GGUFPreTokenizerPatterns {
         case "dbrx":
             // DBRX's tokenizer is tiktoken's cl100k_base (llama.cpp approximates it with llama3's).
             return Entry(patterns: [cl100k])
-        case "deepseek-llm": return Entry(patterns: deepseekLLM)
         case "deepseek-coder": return Entry(patterns: deepseekCoder)
         case "deepseek-v3", "hunyuan-dense", "joyai-llm", "hy_v4": return Entry(patterns: deepseekV3)
         case "falcon": return Entry(patterns: falcon)
@@ -73,9 +68,11 @@ enum GGUFPreTokenizerPatterns {
              "modern-bert", "mpt", "olmo", "jais", "trillion", "granite-docling", "exaone4", "jina-v1-en",
              "jina-v2-code", "roberta-bpe":
             return Entry(patterns: [gpt2])
-        case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "stablelm2", "hunyuan", "solar-open", "megrez", "grok-2":
+        case "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "megrez":
+            return Entry(patterns: [qwen2], nfc: true)
+        case "stablelm2", "hunyuan", "solar-open", "grok-2":
             return Entry(patterns: [qwen2])
-        case "qwen35": return Entry(patterns: [qwen35])
+        case "qwen35": return Entry(patterns: [qwen35], nfc: true)
         case "poro-chat", "bloom", "gpt3-finnish": return Entry(patterns: poro)
         case "viking": return Entry(patterns: poro + [#"\p{N}"#])
         case "tekken": return Entry(patterns: [tekken], ignoreMerges: true)

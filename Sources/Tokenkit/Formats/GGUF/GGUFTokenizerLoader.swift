@@ -138,7 +138,8 @@ struct GGUFTokenizerBuilder {
         steps.append(.byteLevel(ByteLevelPreTokenizer(addPrefixSpace: false, trimOffsets: false, useRegex: false)))
         let post = template(vocab, texts: texts, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .sequence(SequencePreTokenizer(steps)),
+        return Tokenizer(format: .huggingFace, normalizer: entry.nfc ? .unicode(UnicodeNormalizer(form: .nfc)) : nil,
+                         preTokenizer: .sequence(SequencePreTokenizer(steps)),
                          model: .bpe(model), postProcessor: post, decoder: .byteLevel(ByteLevelDecoder()),
                          addedVocabulary: addedVocabulary(vocab, texts: texts), truncation: nil, padding: nil)
     }
@@ -207,8 +208,8 @@ struct GGUFTokenizerBuilder {
         }
         let model = GGUFWordPiece(vocabulary: vocabulary, texts: texts, unknownID: unknownID)
         let pre = GGUFPreTokenizer(mode: .bert(lowercase: vocab.lowercase))
-        let post = template(vocab, texts: texts, first: vocab.addBOS ? vocab.bosID : nil,
-                            last: vocab.addSEP ? vocab.separatorID : nil, pairMiddle: nil)
+        // llama.cpp's WPM session adds BOS ([CLS]) and SEP whatever add_bos/add_sep say.
+        let post = template(vocab, texts: texts, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.wordPiece(model)),
                          postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab, texts: texts),
                          truncation: nil, padding: nil)
