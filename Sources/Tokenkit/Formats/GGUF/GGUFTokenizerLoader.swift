@@ -56,21 +56,21 @@ struct GGUFTokenizerBuilder {
     }
 
     /// Control and user-defined tokens, matched in the text as tokenizers' added tokens.
-    private func addedVocabulary(_ vocab: GGUFVocabulary, texts: [String]) -> AddedVocabulary {
+    private func addedVocabulary(_ vocab: GGUFVocabulary) -> AddedVocabulary {
         var added = AddedVocabulary()
         var entries: [(TokenID, AddedToken)] = []
         for id in 0..<vocab.count where vocab.types[id] == .control || vocab.types[id] == .userDefined {
-            entries.append((TokenID(id), AddedToken(texts[id], special: vocab.types[id] == .control, normalized: false)))
+            entries.append((TokenID(id), AddedToken(vocab.tokens.string(id), special: vocab.types[id] == .control, normalized: false)))
         }
         added.add(fixed: entries)
         return added
     }
 
-    private func template(_ vocab: GGUFVocabulary, texts: [String], first: TokenID?, last: TokenID?, pairMiddle: TokenID?) -> PostProcessorComponent? {
+    private func template(_ vocab: GGUFVocabulary, first: TokenID?, last: TokenID?, pairMiddle: TokenID?) -> PostProcessorComponent? {
         guard first != nil || last != nil else { return nil }
         var specials: [String: TemplatePostProcessor.SpecialToken] = [:]
         func piece(_ id: TokenID, _ typeID: UInt32) -> TemplatePostProcessor.Piece {
-            let name = texts[Int(id)]
+            let name = vocab.tokens.string(Int(id))
             specials[name] = TemplatePostProcessor.SpecialToken(name: name, ids: [id], tokens: [name])
             return .specialToken(name: name, typeID: typeID)
         }
@@ -95,7 +95,6 @@ struct GGUFTokenizerBuilder {
         guard let merges = vocab.merges else {
             throw malformed("metadata key tokenizer.ggml.merges is missing: required for tokenizer.ggml.model \"gpt2\"")
         }
-        let texts = texts(vocab)
         var vocabulary = ByteStringTable(expectedCount: vocab.count)
         var extraTokens: [String: TokenID] = [:]
         var raw: [UInt8] = []
@@ -105,21 +104,25 @@ struct GGUFTokenizerBuilder {
             if ByteLevelAlphabet.decode(utf8: bytes, into: &raw), !(special && vocabulary.value(for: raw) != nil) {
                 vocabulary.set(raw, TokenID(i))
             } else {
-                extraTokens[texts[i]] = TokenID(i)
+                extraTokens[String(decoding: bytes, as: UTF8.self)] = TokenID(i)
             }
         }
         var pairs = PairTable(expectedCount: merges.count)
-        var left: [UInt8] = []
-        var right: [UInt8] = []
+        var merged: [UInt8] = []
         merges.forEachString { rank, bytes in
             // llama.cpp splits at the first space after the first byte.
             guard bytes.count > 1, let space = bytes[1...].firstIndex(of: 0x20) else { return }
-            left.removeAll(keepingCapacity: true)
-            right.removeAll(keepingCapacity: true)
-            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[..<space]), into: &left),
-                  ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(space + 1)...]), into: &right),
-                  let l = vocabulary.value(for: left), let r = vocabulary.value(for: right),
-                  let merged = vocabulary.value(for: left + right) else { return }
+            merged.removeAll(keepingCapacity: true)
+            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[..<space]), into: &merged) else { return }
+            let leftCount = merged.count
+            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(space + 1)...]), into: &merged) else { return }
+            let ids: (TokenID, TokenID, TokenID)? = merged.withUnsafeBufferPointer { m in
+                guard let l = vocabulary.value(for: UnsafeBufferPointer(rebasing: m[..<leftCount])),
+                      let r = vocabulary.value(for: UnsafeBufferPointer(rebasing: m[leftCount...])),
+                      let t = vocabulary.value(for: m) else { return nil }
+                return (l, r, t)
+            }
+            guard let (l, r, merged) = ids else { return }
             pairs.set(left: l, right: r, rank: UInt32(rank), result: merged, keepExisting: true)
         }
         var options = BPEModel.Options()
@@ -136,12 +139,12 @@ struct GGUFTokenizerBuilder {
             }
         }
         steps.append(.byteLevel(ByteLevelPreTokenizer(addPrefixSpace: false, trimOffsets: false, useRegex: false)))
-        let post = template(vocab, texts: texts, first: vocab.addBOS ? vocab.bosID : nil,
+        let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: entry.nfc ? .unicode(UnicodeNormalizer(form: .nfc)) : nil,
                          preTokenizer: .sequence(SequencePreTokenizer(steps)),
                          model: .bpe(model), postProcessor: post, decoder: .byteLevel(ByteLevelDecoder()),
-                         addedVocabulary: addedVocabulary(vocab, texts: texts), truncation: nil, padding: nil)
+                         addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
 
     // MARK: - llama (SentencePiece BPE)
@@ -188,10 +191,10 @@ struct GGUFTokenizerBuilder {
         options.fuseUnknown = true
         let model = BPEModel(alphabet: .unicode, vocabulary: vocabulary, merges: pairs, options: options)
         let pre = GGUFPreTokenizer(mode: .metaspace(prependFirst: vocab.addSpacePrefix, split: false))
-        let post = template(vocab, texts: texts, first: vocab.addBOS ? vocab.bosID : nil,
+        let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .bpe(model),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab, texts: texts),
+                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
     }
 
@@ -209,9 +212,9 @@ struct GGUFTokenizerBuilder {
         let model = GGUFWordPiece(vocabulary: vocabulary, texts: texts, unknownID: unknownID)
         let pre = GGUFPreTokenizer(mode: .bert(lowercase: vocab.lowercase))
         // llama.cpp's WPM session adds BOS ([CLS]) and SEP whatever add_bos/add_sep say.
-        let post = template(vocab, texts: texts, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
+        let post = template(vocab, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.wordPiece(model)),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab, texts: texts),
+                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
     }
 
@@ -238,10 +241,10 @@ struct GGUFTokenizerBuilder {
                                 unknownID: unknownID, byteFallback: byteFallback)
         let pre = GGUFPreTokenizer(mode: .metaspace(prependFirst: vocab.addSpacePrefix, split: true), charsmap: charsmap,
                                    removeExtraWhitespaces: vocab.removeExtraWhitespaces)
-        let post = template(vocab, texts: texts, first: vocab.addBOS ? vocab.bosID : nil,
+        let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.unigram(model)),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab, texts: texts),
+                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
     }
 }
