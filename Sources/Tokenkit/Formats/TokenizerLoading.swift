@@ -22,6 +22,11 @@ extension Tokenizer {
     ///   - specialTokens: special tokens for such files.
     /// - Throws: `TokenizerLoadingError` naming the file, the field and what was expected.
     public convenience init(contentsOf path: String, pattern: String? = nil, specialTokens: [String: TokenID]? = nil) throws(TokenizerLoadingError) {
+        if path.lowercased().hasSuffix(".gguf") {
+            // Memory-mapped: a model file can be gigabytes, of which only the metadata is read.
+            self.init(copying: try Self.loadGGUF(path: path))
+            return
+        }
         let bytes = try Self.readFile(path)
         let format = Self.detectFormat(path: path, bytes: bytes)
         let loaded: Tokenizer
@@ -30,7 +35,9 @@ extension Tokenizer {
             loaded = try TokenizerJSONReader(file: path).read(bytes)
         case .tiktoken:
             loaded = try Self.loadTiktoken(path: path, bytes: bytes, pattern: pattern, specialTokens: specialTokens)
-        case .sentencePiece, .gguf:
+        case .gguf:
+            loaded = try Self.loadGGUF(bytes: bytes, name: path)
+        case .sentencePiece:
             throw TokenizerLoadingError(.unsupported, file: path, "\(format.rawValue) files are not supported yet")
         }
         self.init(copying: loaded)
@@ -42,7 +49,8 @@ extension Tokenizer {
         switch format {
         case .tokenizerJSON: return try TokenizerJSONReader(file: name).read(bytes)
         case .tiktoken: return try loadTiktoken(path: name, bytes: bytes, pattern: pattern, specialTokens: specialTokens, sidecar: false)
-        case .sentencePiece, .gguf:
+        case .gguf: return try loadGGUF(bytes: bytes, name: name)
+        case .sentencePiece:
             throw TokenizerLoadingError(.unsupported, file: name, "\(format.rawValue) files are not supported yet")
         }
     }

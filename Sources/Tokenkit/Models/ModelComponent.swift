@@ -3,12 +3,14 @@ public enum ModelComponent: TokenizationModel {
     case bpe(BPEModel)
     case wordPiece(WordPieceModel)
     case wordLevel(WordLevelModel)
+    case gguf(GGUFModel)
 
     public func tokenize(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
         switch self {
         case let .bpe(m): return try m.tokenize(text)
         case let .wordPiece(m): return try m.tokenize(text)
         case let .wordLevel(m): return try m.tokenize(text)
+        case let .gguf(m): return try m.tokenize(text)
         }
     }
 
@@ -17,6 +19,7 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return m.id(forToken: token)
         case let .wordPiece(m): return m.id(forToken: token)
         case let .wordLevel(m): return m.id(forToken: token)
+        case let .gguf(m): return m.id(forToken: token)
         }
     }
 
@@ -25,6 +28,7 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return m.token(forID: id)
         case let .wordPiece(m): return m.token(forID: id)
         case let .wordLevel(m): return m.token(forID: id)
+        case let .gguf(m): return m.token(forID: id)
         }
     }
 
@@ -33,6 +37,7 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return m.vocabularySize
         case let .wordPiece(m): return m.vocabularySize
         case let .wordLevel(m): return m.vocabularySize
+        case let .gguf(m): return m.vocabularySize
         }
     }
 }

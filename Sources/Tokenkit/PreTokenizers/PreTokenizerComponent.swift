@@ -12,6 +12,7 @@ public indirect enum PreTokenizerComponent: PreTokenizer {
     case unicodeScripts(UnicodeScriptsPreTokenizer)
     case fixedLength(FixedLengthPreTokenizer)
     case sequence(SequencePreTokenizer)
+    case gguf(GGUFPreTokenizer)
 
     public func preTokenize(_ text: inout PreTokenizedString) {
         switch self {
@@ -27,6 +28,7 @@ public indirect enum PreTokenizerComponent: PreTokenizer {
         case let .unicodeScripts(p): p.preTokenize(&text)
         case let .fixedLength(p): p.preTokenize(&text)
         case let .sequence(p): p.preTokenize(&text)
+        case let .gguf(p): p.preTokenize(&text)
         }
     }
 

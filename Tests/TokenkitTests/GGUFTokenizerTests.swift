@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import Tokenkit
+
+/// GGUF vocabularies against the ids of the tokenizers they were converted from
+/// (scripts/generate_gguf_fixtures.py).
+@Suite struct GGUFTokenizerTests {
+    struct Case {
+        var line: Int
+        var text: String
+        var ids: [TokenID]
+        var plain: [TokenID]
+    }
+
+    static func loadCases(_ path: String) throws -> [Case] {
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        var cases: [Case] = []
+        var start = 0
+        var line = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
+            defer { start = i + 1 }
+            guard i > start else { continue }
+            line += 1
+            let root = try JSONDocument(bytes: Array(bytes[start..<i])).root
+            cases.append(Case(line: line, text: root["text"]!.string!,
+                              ids: root["ids"]!.elements.map { TokenID($0.int!) },
+                              plain: root["ids_plain"]!.elements.map { TokenID($0.int!) }))
+        }
+        return cases
+    }
+
+    /// Every way of encoding gives the recorded ids; returns descriptions of mismatches.
+    static func check(_ path: String, limit: Int = 8) throws -> (checked: Int, problems: [String]) {
+        let tokenizer = try Tokenizer(contentsOf: path)
+        let cases = try loadCases(path + ".cases.jsonl")
+        var problems: [String] = []
+        for c in cases {
+            let fast = try tokenizer.encodeIDs(c.text)
+            let full = try tokenizer.encode(c.text).ids
+            let plain = try tokenizer.encodeIDs(c.text, addSpecialTokens: false)
+            if fast != c.ids || full != c.ids || plain != c.plain {
+                problems.append("line \(c.line) \(c.text.debugDescription): expected \(c.ids), fast \(fast), full \(full), plain \(plain)")
+                if problems.count >= limit { break }
+            }
+        }
+        return (cases.count, problems)
+    }
+
+    static let fixtures = ["llama-bpe.gguf", "gpt-2.gguf", "qwen2.gguf", "spm-bpe.gguf", "spm-unigram.gguf", "wordpiece.gguf"]
+
+    @Test(arguments: fixtures)
+    func matchesSourceTokenizer(_ name: String) throws {
+        let result = try Self.check(TestData.fixture("gguf/" + name))
+        #expect(result.checked > 200)
+        #expect(result.problems.isEmpty, Comment(rawValue: "\(name):\n" + result.problems.joined(separator: "\n")))
+    }
+
+    /// GGUF files converted from the shared tokenizers by `scripts/generate_gguf_fixtures.py`
+    /// (written to /tmp/tokenkit-gguf, or TOKENKIT_GGUF_DIR): checked when they exist.
+    @Test func sharedConversionsWhenGenerated() throws {
+        let directory = ProcessInfo.processInfo.environment["TOKENKIT_GGUF_DIR"] ?? "/tmp/tokenkit-gguf"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names.sorted() where name.hasSuffix(".gguf") {
+            let path = directory + "/" + name
+            guard FileManager.default.fileExists(atPath: path + ".cases.jsonl") else { continue }
+            let result = try Self.check(path)
+            #expect(result.problems.isEmpty, Comment(rawValue: "\(name):\n" + result.problems.joined(separator: "\n")))
+        }
+    }
+
+    @Test func modelTypesAndSummary() throws {
+        let bpe = try Tokenizer(contentsOf: TestData.fixture("gguf/llama-bpe.gguf"))
+        guard case .bpe = bpe.model else { Issue.record("gpt2 should map to BPE"); return }
+        #expect(bpe.fastEncoder != nil)
+        let wordPiece = try Tokenizer(contentsOf: TestData.fixture("gguf/wordpiece.gguf"))
+        #expect(String(describing: wordPiece.model).hasPrefix("WordPiece(GGUF"))
+        let unigram = try Tokenizer(contentsOf: TestData.fixture("gguf/spm-unigram.gguf"))
+        #expect(String(describing: unigram.model).hasPrefix("Unigram(GGUF"))
+    }
+
+    @Test func loadsFromMemoryAndDecodesByteLevel() throws {
+        let path = TestData.fixture("gguf/llama-bpe.gguf")
+        let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
+        let tokenizer = try Tokenizer.load(bytes, format: .gguf, name: "x.gguf")
+        let ids = try tokenizer.encodeIDs("Hello <tool> world", addSpecialTokens: false)
+        #expect(try tokenizer.decode(ids) == "Hello <tool> world")
+        // Format detection by magic, whatever the name.
+        #expect(Tokenizer.detectFormat(path: "vocab.bin", bytes: bytes) == .gguf)
+    }
+
+    @Test func cliEncodesGGUF() throws {
+        let path = TestData.fixture("gguf/llama-bpe.gguf")
+        let tokenizer = try Tokenizer(contentsOf: path)
+        let expected = try tokenizer.encodeIDs("Hello world").map(String.init).joined(separator: " ")
+        let result = try CLITests().run(["encode", "--tokenizer", path, "Hello world"])
+        #expect(result.status == 0)
+        #expect(result.stdout == expected + "\n")
+    }
+
+    @Test func loadingIsFast() throws {
+        // The largest committed vocabulary is small; time a synthetic 150k-token vocabulary instead.
+        var writer = GGUFTestWriter()
+        writer.add("tokenizer.ggml.model", .string(Array("gpt2".utf8)))
+        writer.add("tokenizer.ggml.pre", .string(Array("llama-bpe".utf8)))
+        let tokens = (0..<150_000).map { i -> String in i < 256 ? ByteLevelAlphabet.encode([UInt8(i)]) : "tok\(i)" }
+        writer.addStrings("tokenizer.ggml.tokens", tokens)
+        writer.addInt32s("tokenizer.ggml.token_type", [Int32](repeating: 1, count: tokens.count))
+        writer.addStrings("tokenizer.ggml.merges", ["t o", "to k"])
+        let bytes = writer.bytes()
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure { _ = try GGUFFile(bytes: bytes) }
+        #expect(elapsed < .milliseconds(500), "parsing took \(elapsed)")
+    }
+}
