@@ -18,25 +18,18 @@ struct KnownPatternScanner: Sendable {
         case prefixThenLetters                // `[^\r\n\p{L}\p{N}]?\p{L}+`
         case casedWithContractionSuffix       // o200k's two alternatives
     }
-    enum Numbers: Sendable {
-        case spaceThenDigits                  // ` ?\p{N}+`
-        case upTo(Int)                        // `\p{N}{1,n}`
-        case all                              // Oniguruma's `\p{N}{1,3}+` = one or more of {1,3}
-    }
     enum Punctuation: Sendable {
         case plain                            // ` ?[^\s\p{L}\p{N}]+`
         case trailingNewlines                 // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
         case trailingNewlinesAndSlashes       // ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
     }
 
-    let contractions: Contractions
-    let words: Words
-    let numbers: Numbers
-    let punctuation: Punctuation
-    /// `\s*[\r\n]+` (or `\s*[\r\n]`): whitespace up to the last line break.
-    let newlineRule: Bool
-    /// `\s++$` before the line-break rule (cl100k): a whitespace run that ends the text is one match.
-    var wholeRunAtEnd = false
+    /// The supported pattern families. Each is a type with its rules as static constants, so
+    /// that the matching code is specialised per family and every rule test folds away.
+    enum Family: Sendable, Equatable {
+        case gpt2, cl100kFancyRegex, cl100kOniguruma, llama3, qwen, o200k
+    }
+    let family: Family
 
     // MARK: - Recognition
 
@@ -50,21 +43,15 @@ struct KnownPatternScanner: Sendable {
              #"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"#,
              #"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s+"#,
              #"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#:
-            return KnownPatternScanner(contractions: .caseSensitive, words: .spaceThenLetters, numbers: .spaceThenDigits,
-                                       punctuation: .plain, newlineRule: false)
+            return KnownPatternScanner(family: .gpt2)
         case cl100kCore + #"\s"#, cl100kCore + #"\s+"#:
-            return KnownPatternScanner(contractions: .caseInsensitive, words: .prefixThenLetters,
-                                       numbers: dialect == .oniguruma ? .all : .upTo(3),
-                                       punctuation: .trailingNewlines, newlineRule: true, wholeRunAtEnd: true)
+            return KnownPatternScanner(family: dialect == .oniguruma ? .cl100kOniguruma : .cl100kFancyRegex)
         case contractionsCI + #"|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#:
-            return KnownPatternScanner(contractions: .caseInsensitive, words: .prefixThenLetters, numbers: .upTo(3),
-                                       punctuation: .trailingNewlines, newlineRule: true)
+            return KnownPatternScanner(family: .llama3)
         case contractionsCI + #"|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#:
-            return KnownPatternScanner(contractions: .caseInsensitive, words: .prefixThenLetters, numbers: .upTo(1),
-                                       punctuation: .trailingNewlines, newlineRule: true)
+            return KnownPatternScanner(family: .qwen)
         case o200kWords + #"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#:
-            return KnownPatternScanner(contractions: .none, words: .casedWithContractionSuffix, numbers: .upTo(3),
-                                       punctuation: .trailingNewlinesAndSlashes, newlineRule: true)
+            return KnownPatternScanner(family: .o200k)
         default:
             return nil
         }
@@ -86,7 +73,44 @@ struct KnownPatternScanner: Sendable {
 
     static let asciiClasses: [Class] = (0..<128).map { classify(UInt32($0)) }
 
+    /// Flags of each byte value for the ASCII fast path (bytes from 0x80 only have `nonASCII`).
+    enum ByteFlags {
+        static let letter: UInt8 = 1, digit: UInt8 = 2, upper: UInt8 = 4, lower: UInt8 = 8
+        static let other: UInt8 = 16      // not \s, \p{L}, \p{N}
+        static let lineBreak: UInt8 = 32, nonASCII: UInt8 = 128
+
+        nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+            let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+            for b in 0..<256 {
+                if b >= 0x80 { table[b] = nonASCII; continue }
+                let c = KnownPatternScanner.classify(UInt32(b))
+                var f: UInt8 = 0
+                if c.contains(.letter) { f |= letter }
+                if c.contains(.number) { f |= digit }
+                if c.contains(.upperish) && c.contains(.letter) { f |= upper }
+                if c.contains(.lowerish) && c.contains(.letter) { f |= lower }
+                if !c.contains(.space) && !c.contains(.letter) && !c.contains(.number) { f |= other }
+                if c.contains(.lineBreak) { f |= lineBreak }
+                table[b] = f
+            }
+            return UnsafePointer(table)
+        }()
+    }
+
+    /// The class of every scalar of the Basic Multilingual Plane (64 KB, built once): the
+    /// scanners look classes up here instead of decoding general categories.
+    nonisolated(unsafe) static let bmpClasses: UnsafePointer<Class> = {
+        let table = UnsafeMutablePointer<Class>.allocate(capacity: 0x10000)
+        for scalar in 0..<0x10000 { table[scalar] = computeClass(UInt32(scalar)) }
+        return UnsafePointer(table)
+    }()
+
+    @inline(__always)
     static func classify(_ scalar: UInt32) -> Class {
+        scalar < 0x10000 ? bmpClasses[Int(scalar)] : computeClass(scalar)
+    }
+
+    static func computeClass(_ scalar: UInt32) -> Class {
         var c: Class = []
         if UnicodeProperties.isWhiteSpace(scalar) { c.insert(.space) }
         if scalar == 0x0A || scalar == 0x0D { c.insert(.lineBreak) }
@@ -105,6 +129,7 @@ struct KnownPatternScanner: Sendable {
     struct Cursor {
         let text: UnsafeBufferPointer<UInt8>
         let asciiClasses: UnsafeBufferPointer<Class>
+        let byteFlags: UnsafePointer<UInt8>
 
         @inline(__always) var count: Int { text.count }
 
@@ -152,9 +177,111 @@ struct KnownPatternScanner: Sendable {
     // MARK: - Scanning
 
     /// Calls `body` with every match, in order; the matches cover the whole text.
+    @inline(__always)
     func forEachMatch(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
-        try Self.asciiClasses.withUnsafeBufferPointer { table in
-            let cursor = Cursor(text: text, asciiClasses: table)
+        switch family {
+        case .gpt2: try ScannerCore<GPT2Rules>.forEachMatch(in: text, body)
+        case .cl100kFancyRegex: try ScannerCore<CL100KRules>.forEachMatch(in: text, body)
+        case .cl100kOniguruma: try ScannerCore<CL100KOnigurumaRules>.forEachMatch(in: text, body)
+        case .llama3: try ScannerCore<Llama3Rules>.forEachMatch(in: text, body)
+        case .qwen: try ScannerCore<QwenRules>.forEachMatch(in: text, body)
+        case .o200k: try ScannerCore<O200KRules>.forEachMatch(in: text, body)
+        }
+    }
+}
+
+/// The rules of one pattern family, as compile-time constants.
+protocol ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { get }
+    static var words: KnownPatternScanner.Words { get }
+    /// `\p{N}{1,n}`: the most digits in one match (Int.max: unbounded, as ` ?\p{N}+` and
+    /// Oniguruma's `\p{N}{1,3}+`, which is one or more groups of up to three).
+    static var maximumDigits: Int { get }
+    /// ` ?\p{N}+`: a space may lead a number.
+    static var spaceBeforeDigits: Bool { get }
+    static var punctuation: KnownPatternScanner.Punctuation { get }
+    /// `\s*[\r\n]+` (or `\s*[\r\n]`): whitespace up to the last line break.
+    static var newlineRule: Bool { get }
+    /// `\s++$` before the line-break rule (cl100k): a whitespace run that ends the text is one match.
+    static var wholeRunAtEnd: Bool { get }
+}
+
+/// GPT-2 / r50k: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
+enum GPT2Rules: ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { .caseSensitive }
+    static var words: KnownPatternScanner.Words { .spaceThenLetters }
+    static var maximumDigits: Int { .max }
+    static var spaceBeforeDigits: Bool { true }
+    static var punctuation: KnownPatternScanner.Punctuation { .plain }
+    static var newlineRule: Bool { false }
+    static var wholeRunAtEnd: Bool { false }
+}
+
+/// cl100k as tiktoken (fancy-regex) reads it: `\p{N}{1,3}+` takes at most three digits.
+enum CL100KRules: ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { .caseInsensitive }
+    static var words: KnownPatternScanner.Words { .prefixThenLetters }
+    static var maximumDigits: Int { 3 }
+    static var spaceBeforeDigits: Bool { false }
+    static var punctuation: KnownPatternScanner.Punctuation { .trailingNewlines }
+    static var newlineRule: Bool { true }
+    static var wholeRunAtEnd: Bool { true }
+}
+
+/// cl100k as Oniguruma reads it: `\p{N}{1,3}+` is one or more groups of up to three digits.
+enum CL100KOnigurumaRules: ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { .caseInsensitive }
+    static var words: KnownPatternScanner.Words { .prefixThenLetters }
+    static var maximumDigits: Int { .max }
+    static var spaceBeforeDigits: Bool { false }
+    static var punctuation: KnownPatternScanner.Punctuation { .trailingNewlines }
+    static var newlineRule: Bool { true }
+    static var wholeRunAtEnd: Bool { true }
+}
+
+/// Llama 3.
+enum Llama3Rules: ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { .caseInsensitive }
+    static var words: KnownPatternScanner.Words { .prefixThenLetters }
+    static var maximumDigits: Int { 3 }
+    static var spaceBeforeDigits: Bool { false }
+    static var punctuation: KnownPatternScanner.Punctuation { .trailingNewlines }
+    static var newlineRule: Bool { true }
+    static var wholeRunAtEnd: Bool { false }
+}
+
+/// Qwen: Llama 3's pattern with single digits.
+enum QwenRules: ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { .caseInsensitive }
+    static var words: KnownPatternScanner.Words { .prefixThenLetters }
+    static var maximumDigits: Int { 1 }
+    static var spaceBeforeDigits: Bool { false }
+    static var punctuation: KnownPatternScanner.Punctuation { .trailingNewlines }
+    static var newlineRule: Bool { true }
+    static var wholeRunAtEnd: Bool { false }
+}
+
+/// o200k: case-structured words with contraction suffixes, `[\r\n/]*` after punctuation.
+enum O200KRules: ScannerRules {
+    static var contractions: KnownPatternScanner.Contractions { .none }
+    static var words: KnownPatternScanner.Words { .casedWithContractionSuffix }
+    static var maximumDigits: Int { 3 }
+    static var spaceBeforeDigits: Bool { false }
+    static var punctuation: KnownPatternScanner.Punctuation { .trailingNewlinesAndSlashes }
+    static var newlineRule: Bool { true }
+    static var wholeRunAtEnd: Bool { false }
+}
+
+/// The matching code, specialised per family.
+enum ScannerCore<R: ScannerRules> {
+    typealias Class = KnownPatternScanner.Class
+    typealias Cursor = KnownPatternScanner.Cursor
+
+    @inline(__always)
+    static func forEachMatch(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
+        let flags = KnownPatternScanner.ByteFlags.table
+        try KnownPatternScanner.asciiClasses.withUnsafeBufferPointer { table in
+            let cursor = Cursor(text: text, asciiClasses: table, byteFlags: flags)
             var position = 0
             while position < text.count {
                 let end = matchEnd(at: position, cursor)
@@ -166,36 +293,32 @@ struct KnownPatternScanner: Sendable {
 
     /// The end of the match starting at `i` (the alternatives in pattern order).
     @inline(__always)
-    private func matchEnd(at i: Int, _ t: Cursor) -> Int {
-        if t.text[i] < 0x80, let end = asciiMatchEnd(at: i, t) { return end }
+    static func matchEnd(at i: Int, _ t: Cursor) -> Int {
+        if t.text[i] < 0x80 {
+            let end = asciiMatchEnd(at: i, t.text.baseAddress!, t.count, t.byteFlags)
+            if end >= 0 { return end }
+        }
         let (c0, l0) = t.at(i)
         // Contractions.
-        if contractions != .none, let end = t.contraction(at: i, caseInsensitive: contractions == .caseInsensitive) {
+        if R.contractions != .none, let end = t.contraction(at: i, caseInsensitive: R.contractions == .caseInsensitive) {
             return end
         }
         // Words.
         if let end = wordEnd(at: i, c0, l0, t) { return end }
         // Numbers.
-        switch numbers {
-        case .spaceThenDigits:
-            if c0.contains(.number) { return t.run(from: i, while: { $0.contains(.number) }) }
-            if t.byte(i) == 0x20, i + 1 < t.count, t.at(i + 1).0.contains(.number) {
-                return t.run(from: i + 1, while: { $0.contains(.number) })
+        if c0.contains(.number) {
+            var j = i + l0
+            var k = 1
+            while k < R.maximumDigits, j < t.count {
+                let (c, l) = t.at(j)
+                guard c.contains(.number) else { break }
+                j += l
+                k += 1
             }
-        case let .upTo(n):
-            if c0.contains(.number) {
-                var j = i + l0
-                var k = 1
-                while k < n, j < t.count {
-                    let (c, l) = t.at(j)
-                    guard c.contains(.number) else { break }
-                    j += l
-                    k += 1
-                }
-                return j
-            }
-        case .all:
-            if c0.contains(.number) { return t.run(from: i, while: { $0.contains(.number) }) }
+            return j
+        }
+        if R.spaceBeforeDigits, t.byte(i) == 0x20, i + 1 < t.count, t.at(i + 1).0.contains(.number) {
+            return t.run(from: i + 1, while: { $0.contains(.number) })
         }
         // Punctuation and symbols: ` ?[^\s\p{L}\p{N}]+` and what may follow it.
         let isOther: (Class) -> Bool = { !$0.contains(.space) && !$0.contains(.letter) && !$0.contains(.number) }
@@ -207,7 +330,7 @@ struct KnownPatternScanner: Sendable {
         }
         if otherStart >= 0 {
             var j = t.run(from: otherStart, while: isOther)
-            switch punctuation {
+            switch R.punctuation {
             case .plain: break
             case .trailingNewlines:
                 while t.byte(j) == 0x0A || t.byte(j) == 0x0D { j += 1 }
@@ -218,8 +341,8 @@ struct KnownPatternScanner: Sendable {
         }
         // Whitespace (c0 is whitespace here: every other class was matched above).
         let runEnd = t.run(from: i, while: { $0.contains(.space) })
-        if wholeRunAtEnd && runEnd == t.count { return runEnd }
-        if newlineRule {
+        if R.wholeRunAtEnd && runEnd == t.count { return runEnd }
+        if R.newlineRule {
             // `\s*[\r\n]+`: backtracking leaves the match right after the last line break of the run.
             var k = runEnd
             while k > i {
@@ -237,106 +360,77 @@ struct KnownPatternScanner: Sendable {
         return runEnd
     }
 
-    /// The end of an ASCII run of scalars of class `wanted` from `j`, or nil when the run reaches a
-    /// non-ASCII byte (which the general path must classify).
-    @inline(__always)
-    private func asciiRun(from j: Int, _ t: Cursor, _ wanted: Class) -> Int? {
-        var k = j
-        let text = t.text
-        while k < text.count {
-            let b = text[k]
-            if b >= 0x80 { return nil }
-            if !t.asciiClasses[Int(b)].contains(wanted) { return k }
-            k += 1
-        }
-        return k
-    }
-
     /// The fast path for text that stays ASCII around the match: the common cases of every rule
-    /// (words, numbers, punctuation). Returns nil to defer to the general path.
+    /// (words, numbers, punctuation). Returns -1 to defer to the general path (a contraction, or
+    /// a run that reaches a non-ASCII byte, which only the general path can classify).
     @inline(__always)
-    private func asciiMatchEnd(at i: Int, _ t: Cursor) -> Int? {
-        let text = t.text
-        let b0 = text[i]
-        let c0 = t.asciiClasses[Int(b0)]
-        if b0 == 0x27 { return nil }                                  // contractions: general path
-        let next: UInt8 = i + 1 < text.count ? text[i + 1] : 0
-        if next >= 0x80 { return nil }
-        let c1 = t.asciiClasses[Int(next)]
-        let hasNext = i + 1 < text.count
-        switch words {
+    static func asciiMatchEnd(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ f: UnsafePointer<UInt8>) -> Int {
+        typealias B = KnownPatternScanner.ByteFlags
+        let b0 = p[i]
+        if b0 == 0x27 { return -1 }
+        let f0 = f[Int(b0)]
+        let f1: UInt8 = i + 1 < n ? f[Int(p[i + 1])] : 0
+        if f1 & B.nonASCII != 0 { return -1 }
+        @inline(__always) func run(_ from: Int, _ flag: UInt8) -> Int {
+            var j = from
+            while j < n && f[Int(p[j])] & flag != 0 { j += 1 }
+            return j < n && p[j] >= 0x80 ? -1 : j
+        }
+        switch R.words {
         case .spaceThenLetters:
-            if c0.contains(.letter) { return asciiRun(from: i + 1, t, .letter) }
-            if b0 == 0x20 && hasNext && c1.contains(.letter) { return asciiRun(from: i + 2, t, .letter) }
+            if f0 & B.letter != 0 { return run(i + 1, B.letter) }
+            if b0 == 0x20 && f1 & B.letter != 0 { return run(i + 2, B.letter) }
         case .prefixThenLetters:
-            if c0.contains(.letter) { return asciiRun(from: i + 1, t, .letter) }
-            if !c0.contains(.lineBreak) && !c0.contains(.number) && hasNext && c1.contains(.letter) {
-                return asciiRun(from: i + 2, t, .letter)
-            }
+            if f0 & B.letter != 0 { return run(i + 1, B.letter) }
+            if f0 & (B.lineBreak | B.digit) == 0 && f1 & B.letter != 0 { return run(i + 2, B.letter) }
         case .casedWithContractionSuffix:
             // ASCII letters are upper-ish or lower-ish, never both: the alternatives reduce to
             // prefix? [A-Z]*[a-z]+ and prefix? [A-Z]+[a-z]*, then an optional contraction.
-            let canPrefix = !c0.contains(.lineBreak) && !c0.contains(.letter) && !c0.contains(.number)
-            var start = i
-            if canPrefix {
-                guard hasNext && c1.contains(.letter) else { break }
+            var start = -1
+            if f0 & B.letter != 0 {
+                start = i
+            } else if f0 & (B.lineBreak | B.digit) == 0 && f1 & B.letter != 0 {
                 start = i + 1
-            } else if !c0.contains(.letter) {
-                break
             }
-            guard let upperEnd = asciiRun(from: start, t, .upperish),
-                  let lowerEnd = asciiRun(from: upperEnd, t, .lowerish) else { return nil }
-            if lowerEnd < text.count && text[lowerEnd] == 0x27 { return nil }   // a contraction may follow
-            return lowerEnd
-        }
-        if c0.contains(.number) {
-            switch numbers {
-            case .spaceThenDigits, .all:
-                return asciiRun(from: i + 1, t, .number)
-            case let .upTo(n):
-                var j = i + 1
-                while j < text.count && j - i < n {
-                    let b = text[j]
-                    if b >= 0x80 { return nil }
-                    if !t.asciiClasses[Int(b)].contains(.number) { break }
-                    j += 1
-                }
+            if start >= 0 {
+                var j = start
+                while j < n && f[Int(p[j])] & B.upper != 0 { j += 1 }
+                while j < n && f[Int(p[j])] & B.lower != 0 { j += 1 }
+                if j < n && (p[j] >= 0x80 || p[j] == 0x27) { return -1 }   // non-ASCII or a contraction may follow
                 return j
             }
         }
-        if case .spaceThenDigits = numbers, b0 == 0x20, hasNext, c1.contains(.number) {
-            return asciiRun(from: i + 2, t, .number)
+        if f0 & B.digit != 0 {
+            var j = i + 1
+            while j < n && j - i < R.maximumDigits && f[Int(p[j])] & B.digit != 0 { j += 1 }
+            return j < n && j - i < R.maximumDigits && p[j] >= 0x80 ? -1 : j
         }
+        if R.spaceBeforeDigits && b0 == 0x20 && f1 & B.digit != 0 { return run(i + 2, B.digit) }
         // Punctuation and symbols, with the optional leading space.
-        let isOther: (Class) -> Bool = { !$0.contains(.space) && !$0.contains(.letter) && !$0.contains(.number) }
-        var otherStart = -1
-        if isOther(c0) {
-            otherStart = i
-        } else if b0 == 0x20 && hasNext && isOther(c1) {
-            otherStart = i + 1
+        var j: Int
+        if f0 & B.other != 0 {
+            j = i + 1
+        } else if b0 == 0x20 && f1 & B.other != 0 {
+            j = i + 2
+        } else {
+            return -1
         }
-        guard otherStart >= 0 else { return nil }
-        var j = otherStart
-        while j < text.count {
-            let b = text[j]
-            if b >= 0x80 { return nil }
-            if !isOther(t.asciiClasses[Int(b)]) { break }
-            j += 1
-        }
-        switch punctuation {
+        while j < n && f[Int(p[j])] & B.other != 0 { j += 1 }
+        if j < n && p[j] >= 0x80 { return -1 }
+        switch R.punctuation {
         case .plain: break
         case .trailingNewlines:
-            while j < text.count && (text[j] == 0x0A || text[j] == 0x0D) { j += 1 }
+            while j < n && (p[j] == 0x0A || p[j] == 0x0D) { j += 1 }
         case .trailingNewlinesAndSlashes:
-            while j < text.count && (text[j] == 0x0A || text[j] == 0x0D || text[j] == 0x2F) { j += 1 }
+            while j < n && (p[j] == 0x0A || p[j] == 0x0D || p[j] == 0x2F) { j += 1 }
         }
         return j
     }
 
     /// The end of a word match at `i`, or nil when no word alternative matches.
     @inline(__always)
-    private func wordEnd(at i: Int, _ c0: Class, _ l0: Int, _ t: Cursor) -> Int? {
-        switch words {
+    static func wordEnd(at i: Int, _ c0: Class, _ l0: Int, _ t: Cursor) -> Int? {
+        switch R.words {
         case .spaceThenLetters:
             if c0.contains(.letter) { return t.run(from: i, while: { $0.contains(.letter) }) }
             if t.byte(i) == 0x20, i + 1 < t.count, t.at(i + 1).0.contains(.letter) {
@@ -362,7 +456,7 @@ struct KnownPatternScanner: Sendable {
     }
 
     /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+` at `a`, with the regex's backtracking.
-    private func upperThenLower(from a: Int, _ t: Cursor) -> Int? {
+    static func upperThenLower(from a: Int, _ t: Cursor) -> Int? {
         guard a < t.count else { return nil }
         let b = t.run(from: a, while: { $0.contains(.upperish) })
         if b < t.count, t.at(b).0.contains(.lowerish) {
@@ -380,7 +474,7 @@ struct KnownPatternScanner: Sendable {
     }
 
     /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*` at `a`.
-    private func upperThenOptionalLower(from a: Int, _ t: Cursor) -> Int? {
+    static func upperThenOptionalLower(from a: Int, _ t: Cursor) -> Int? {
         guard a < t.count else { return nil }
         let b = t.run(from: a, while: { $0.contains(.upperish) })
         guard b > a else { return nil }
@@ -388,7 +482,7 @@ struct KnownPatternScanner: Sendable {
     }
 
     @inline(__always)
-    private func withContraction(_ end: Int, _ t: Cursor) -> Int {
+    static func withContraction(_ end: Int, _ t: Cursor) -> Int {
         t.contraction(at: end, caseInsensitive: true) ?? end
     }
 }

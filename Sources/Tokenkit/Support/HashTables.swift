@@ -203,9 +203,12 @@ struct ByteStringTable: Sendable {
 }
 
 /// A map from pairs of token ids to (merge rank, merged token id).
+///
+/// Keys and values are interleaved (one 16-byte slot) so that a successful lookup touches
+/// one cache line: merge loops probe it for every adjacent pair, in a table of several MB.
 struct PairTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    /// slots[2i] = key (left << 32 | right, or `empty`), slots[2i + 1] = rank << 32 | result.
+    private var slots: [UInt64]
     private var mask: Int
     private(set) var count = 0
     private static let empty = UInt64.max
@@ -213,9 +216,14 @@ struct PairTable: Sendable {
     init(expectedCount: Int) {
         var capacity = 16
         while capacity < expectedCount * 2 { capacity <<= 1 }
-        keys = [UInt64](repeating: Self.empty, count: capacity)
-        values = [UInt64](repeating: 0, count: capacity)
+        slots = Self.emptySlots(capacity)
         mask = capacity - 1
+    }
+
+    private static func emptySlots(_ capacity: Int) -> [UInt64] {
+        var slots = [UInt64](repeating: 0, count: capacity * 2)
+        for i in stride(from: 0, to: slots.count, by: 2) { slots[i] = empty }
+        return slots
     }
 
     @inline(__always)
@@ -224,33 +232,31 @@ struct PairTable: Sendable {
     }
 
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        let capacity = keys.count * 2
-        keys = [UInt64](repeating: Self.empty, count: capacity)
-        values = [UInt64](repeating: 0, count: capacity)
+        let old = slots
+        let capacity = (mask + 1) * 2
+        slots = Self.emptySlots(capacity)
         mask = capacity - 1
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where k != Self.empty {
-            insertNew(k, v)
+        for i in stride(from: 0, to: old.count, by: 2) where old[i] != Self.empty {
+            insertNew(old[i], old[i + 1])
         }
     }
 
     private mutating func insertNew(_ key: UInt64, _ value: UInt64) {
         var i = Self.slot(key, mask)
-        while keys[i] != Self.empty {
-            if keys[i] == key { values[i] = value; return }
+        while slots[2 * i] != Self.empty {
+            if slots[2 * i] == key { slots[2 * i + 1] = value; return }
             i = (i &+ 1) & mask
         }
-        keys[i] = key
-        values[i] = value
+        slots[2 * i] = key
+        slots[2 * i + 1] = value
         count += 1
     }
 
     /// Sets the merge of (left, right). When `keepExisting` is true an existing entry is kept
     /// (used to keep the best, i.e. first, rank).
     mutating func set(left: UInt32, right: UInt32, rank: UInt32, result: UInt32, keepExisting: Bool = false) {
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > mask + 1 { grow() }
         let key = UInt64(left) << 32 | UInt64(right)
         if keepExisting, lookup(left: left, right: right) != nil { return }
         insertNew(key, UInt64(rank) << 32 | UInt64(result))
@@ -260,11 +266,11 @@ struct PairTable: Sendable {
     @inline(__always)
     func lookup(left: UInt32, right: UInt32) -> UInt64? {
         let key = UInt64(left) << 32 | UInt64(right)
-        return keys.withUnsafeBufferPointer { keys in
+        return slots.withUnsafeBufferPointer { slots in
             var i = Self.slot(key, mask)
             while true {
-                let k = keys[i]
-                if k == key { return values[i] }
+                let k = slots[2 &* i]
+                if k == key { return slots[2 &* i &+ 1] }
                 if k == Self.empty { return nil }
                 i = (i &+ 1) & mask
             }

@@ -39,13 +39,13 @@ extension BPEModel {
         }
         let cached = cache.lookup(piece, hash: h, out: out)
         if cached >= 0 { return cached }
-        let count = mergeBytes(piece, out: out)
+        let count = mergeBytes(piece, out: out, pairs: cache.pairs)
         cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
         return count
     }
 
     /// Runs BPE merges on the bytes of a piece, writing the resulting ids; returns their number.
-    func mergeBytes(_ piece: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>) -> Int {
+    func mergeBytes(_ piece: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, pairs: PairLookupCache) -> Int {
         let n = piece.count
         guard n <= 128, piece.allSatisfy({ byteIDs[Int($0)] != nil }) else {
             // Long pieces, or bytes without a token (byte fallback, unknowns): the general algorithm.
@@ -57,10 +57,11 @@ extension BPEModel {
         // Symbols are built in `out` itself (the merged result is never longer than the bytes).
         let symbols = out
         for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
+        if n > 24 { return mergeWithHeap(symbols, n, pairs) }
         var count = n
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { ranks in
             @inline(__always) func pairRank(_ i: Int) -> UInt64 {
-                merges.lookup(left: symbols[i], right: symbols[i + 1]) ?? .max
+                pairs.lookup(left: symbols[i], right: symbols[i + 1], in: merges) ?? .max
             }
             for i in 0..<(count - 1) { ranks[i] = pairRank(i) }
             while count > 1 {
@@ -86,5 +87,87 @@ extension BPEModel {
             }
         }
         return count
+    }
+
+    /// The heap variant of the merge loop (O(n log n)) for longer pieces, on stack buffers:
+    /// symbols are linked through `next`/`previous`, candidate merges are (rank << 32 | position)
+    /// in a binary min-heap, and stale candidates are recognised by their rank.
+    private func mergeWithHeap(_ symbols: UnsafeMutablePointer<TokenID>, _ n: Int, _ pairs: PairLookupCache) -> Int {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * n) { links in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * n) { heap in
+                let next = links.baseAddress!
+                let previous = next + n
+                var heapCount = 0
+                @inline(__always) func push(_ v: UInt64) {
+                    var i = heapCount
+                    heapCount += 1
+                    while i > 0 {
+                        let parent = (i - 1) >> 1
+                        if heap[parent] <= v { break }
+                        heap[i] = heap[parent]
+                        i = parent
+                    }
+                    heap[i] = v
+                }
+                @inline(__always) func pop() -> UInt64 {
+                    let top = heap[0]
+                    heapCount -= 1
+                    let last = heap[heapCount]
+                    var i = 0
+                    while true {
+                        let left = 2 * i + 1
+                        if left >= heapCount { break }
+                        var child = left
+                        if left + 1 < heapCount && heap[left + 1] < heap[left] { child = left + 1 }
+                        if heap[child] >= last { break }
+                        heap[i] = heap[child]
+                        i = child
+                    }
+                    heap[i] = last
+                    return top
+                }
+                for i in 0..<n {
+                    next[i] = Int32(i + 1 < n ? i + 1 : -1)
+                    previous[i] = Int32(i - 1)
+                }
+                for i in 0..<(n - 1) {
+                    if let m = pairs.lookup(left: symbols[i], right: symbols[i + 1], in: merges) {
+                        push((m >> 32) << 32 | UInt64(i))
+                    }
+                }
+                var alive = n
+                while heapCount > 0 {
+                    let top = pop()
+                    let p = Int(top & 0xFFFF_FFFF)
+                    let q = Int(next[p])
+                    // A position that was merged away has previous == -2; a stale candidate has another rank.
+                    guard q >= 0, previous[p] != -2,
+                          let m = pairs.lookup(left: symbols[p], right: symbols[q], in: merges), m >> 32 == top >> 32 else { continue }
+                    symbols[p] = TokenID(truncatingIfNeeded: m)
+                    let after = Int(next[q])
+                    next[p] = Int32(after)
+                    if after >= 0 { previous[after] = Int32(p) }
+                    previous[q] = -2
+                    alive -= 1
+                    let before = Int(previous[p])
+                    if before >= 0, let m2 = pairs.lookup(left: symbols[before], right: symbols[p], in: merges) {
+                        push((m2 >> 32) << 32 | UInt64(before))
+                    }
+                    if after >= 0, let m3 = pairs.lookup(left: symbols[p], right: symbols[after], in: merges) {
+                        push((m3 >> 32) << 32 | UInt64(p))
+                    }
+                }
+                // Compact the surviving symbols in order.
+                var write = 0
+                var i = 0
+                while i >= 0 {
+                    symbols[write] = symbols[i]
+                    write += 1
+                    i = Int(next[i])
+                }
+                _ = alive
+                return write
+            }
+        }
     }
 }

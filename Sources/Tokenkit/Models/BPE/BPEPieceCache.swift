@@ -8,7 +8,7 @@
 /// A direct-mapped cache of the most recent short pieces (up to 16 bytes, up to 2 ids),
 /// small enough to stay in the CPU's L2 cache: frequent words cost one memory access.
 struct HotPieceCache {
-    static let slotCount = 1 << 13
+    static let slotCount = 1 << 15
     /// Per slot, 4 words: key bytes 0..7, key bytes 8..15, (length << 8 | id count), ids packed two per word.
     private let slots: UnsafeMutablePointer<UInt64>
 
@@ -44,12 +44,55 @@ struct HotPieceCache {
     }
 }
 
+/// A direct-mapped cache of merge-table lookups: the same few thousand byte and token pairs
+/// recur in every word of a script, and the merge table itself is megabytes wide.
+struct PairLookupCache {
+    static let slotCount = 1 << 14
+    /// Per slot: key (left << 32 | right), value (rank << 32 | result, or `.max` for "no merge").
+    private let slots: UnsafeMutablePointer<UInt64>
+
+    init() {
+        slots = .allocate(capacity: Self.slotCount * 2)
+        // An impossible key: ids are below 2^32 - 1 in both halves only by convention, so use a
+        // key whose slot can never match (slot index is derived from the key itself).
+        for i in 0..<Self.slotCount {
+            slots[2 * i] = UInt64(i) == 0 ? 1 : 0
+            slots[2 * i + 1] = 0
+        }
+    }
+
+    func deallocate() { slots.deallocate() }
+
+    @inline(__always)
+    private static func index(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 50) & (slotCount - 1)
+    }
+
+    /// The merge of (left, right) as the merge table gives it, or nil.
+    @inline(__always)
+    func lookup(left: UInt32, right: UInt32, in table: PairTable) -> UInt64? {
+        let key = UInt64(left) << 32 | UInt64(right)
+        let i = Self.index(key)
+        let slot = slots + 2 * i
+        if slot[0] == key && Self.index(key) == i && slot[1] != 0 {
+            let v = slot[1]
+            return v == .max ? nil : v
+        }
+        let value = table.lookup(left: left, right: right)
+        slot[0] = key
+        slot[1] = value ?? .max
+        return value
+    }
+}
+
 /// A bounded cache from piece bytes to the token ids BPE produced for them.
 struct BPEPieceCache {
     /// The first level, for frequent short pieces.
     let hot = HotPieceCache()
+    /// Merge-table lookups of the merge loop.
+    let pairs = PairLookupCache()
 
-    static let slotCount = 1 << 15
+    static let slotCount = 1 << 17
     static let maximumKeyLength = 48
     private static let maximumEntries = slotCount / 2
     private static let arenaLimit = maximumEntries * 24
@@ -76,6 +119,7 @@ struct BPEPieceCache {
     /// Frees the storage (the cache is a value owned by one worker; see `BPEPieceCacheBox`).
     func deallocate() {
         hot.deallocate()
+        pairs.deallocate()
         hashes.deallocate()
         keyStarts.deallocate()
         lengths.deallocate()
