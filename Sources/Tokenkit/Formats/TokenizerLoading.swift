@@ -30,7 +30,9 @@ extension Tokenizer {
             loaded = try TokenizerJSONReader(file: path).read(bytes)
         case .tiktoken:
             loaded = try Self.loadTiktoken(path: path, bytes: bytes, pattern: pattern, specialTokens: specialTokens)
-        case .sentencePiece, .gguf:
+        case .sentencePiece:
+            loaded = try SentencePieceReader(file: path).read(bytes)
+        case .gguf:
             throw TokenizerLoadingError(.unsupported, file: path, "\(format.rawValue) files are not supported yet")
         }
         self.init(copying: loaded)
@@ -42,7 +44,8 @@ extension Tokenizer {
         switch format {
         case .tokenizerJSON: return try TokenizerJSONReader(file: name).read(bytes)
         case .tiktoken: return try loadTiktoken(path: name, bytes: bytes, pattern: pattern, specialTokens: specialTokens, sidecar: false)
-        case .sentencePiece, .gguf:
+        case .sentencePiece: return try SentencePieceReader(file: name).read(bytes)
+        case .gguf:
             throw TokenizerLoadingError(.unsupported, file: name, "\(format.rawValue) files are not supported yet")
         }
     }

@@ -5,6 +5,8 @@ extension NormalizerComponent: CustomStringConvertible {
         switch self {
         case let .unicode(n): return String(describing: n.form).uppercased()
         case let .sequence(s): return "Sequence[" + s.normalizers.map(\.description).joined(separator: ", ") + "]"
+        case let .precompiled(p): return "Precompiled(\(p.charsMap?.blob.count ?? 0) bytes)"
+        case let .sentencePiece(n): return n.summary
         }
     }
 }
@@ -37,6 +39,8 @@ extension ModelComponent: CustomStringConvertible {
             if m.options.byteFallback { parts.append("byte_fallback") }
             if let unknown = m.options.unknownToken { parts.append("unk \(unknown.debugDescription)") }
             return "BPE(" + parts.joined(separator: ", ") + ")"
+        case let .unigram(m): return m.summary
+        case let .sentencePiece(m): return m.summary
         }
     }
 }
@@ -63,6 +67,7 @@ extension DecoderComponent: CustomStringConvertible {
     public var description: String {
         switch self {
         case .byteLevel: return "ByteLevel"
+        case .sentencePiece: return "SentencePiece"
         }
     }
 }

@@ -11,6 +11,8 @@ public final class Tokenizer: Sendable {
         case huggingFace
         /// tiktoken (`.tiktoken` rank files): special tokens are refused unless allowed.
         case tiktoken
+        /// SentencePiece (`.model` files): decoding follows `sentencepiece`, an unknown id is an error.
+        case sentencePiece
     }
 
     public let format: Format
@@ -295,6 +297,7 @@ public final class Tokenizer: Sendable {
         if format == .tiktoken {
             return decodeUTF8Lossy(try decodeBytes(ids, skipSpecialTokens: skipSpecialTokens))
         }
+        if format == .sentencePiece, let id = ids.first(where: { model.token(forID: $0) == nil }) { throw .unknownTokenID(id) }
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {

@@ -30,6 +30,7 @@ extension TokenizerJSONReader {
         case "NFD": return .unicode(UnicodeNormalizer(form: .nfd))
         case "NFKC": return .unicode(UnicodeNormalizer(form: .nfkc))
         case "NFKD": return .unicode(UnicodeNormalizer(form: .nfkd))
+        case "Precompiled": return .precompiled(try readPrecompiled(v, path))
         case "Sequence":
             let list = try array(v, "normalizers", path)
             var items: [NormalizerComponent] = []
@@ -211,6 +212,7 @@ extension TokenizerJSONReader {
         switch type! {
         case "BPE":
             return .bpe(try readBPE(v, path, byteLevelText: byteLevelText))
+        case "Unigram": return .unigram(try readUnigram(v, path))
         default:
             if knownModels.contains(type!) { throw unsupported("model \(type!) (field \(path))") }
             throw malformed(v, "field \(path).type: unknown model type \(type!.debugDescription)")
