@@ -8,7 +8,7 @@
 /// with `treat_whitespace_as_suffix` (`add_dummy_prefix`).
 ///
 /// Alignments: each output byte maps to the input characters of the prefix it comes from;
-/// the dummy "▁" maps to an empty range where the text starts (or ends).
+/// the dummy "▁" maps to the first (or, as a suffix, the last) character.
 public struct SentencePieceNormalizer: Normalizer {
     public let charsMap: SentencePieceCharsMap?
     public let addDummyPrefix: Bool
@@ -145,10 +145,15 @@ public struct SentencePieceNormalizer: Normalizer {
         var alignments: [NormalizedString.ByteRange] = []
         alignments.reserveCapacity(bytes.count)
         let old = text.alignments
-        for source in sources {
+        // The dummy "▁" (an empty source) takes the range of the character it stands before, or
+        // after for a suffix, as `tokenizers`' Metaspace prefix does.
+        let firstSource = sources.first(where: { !$0.isEmpty })
+        var previous: Range<Int>?
+        for var source in sources {
+            if source.isEmpty { source = previous ?? firstSource ?? source }
+            previous = source
             if source.isEmpty {
-                let at = source.lowerBound < old.count ? old[source.lowerBound].start : (old.last?.end ?? 0)
-                alignments.append(.init(start: at, end: at))
+                alignments.append(.init(start: 0, end: 0))
             } else {
                 alignments.append(.init(start: old[source.lowerBound].start, end: old[source.upperBound - 1].end))
             }
