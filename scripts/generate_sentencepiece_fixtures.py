@@ -69,6 +69,8 @@ SMALL_RULES_TSV = "\n".join([
     "FF11\t31", "FF12\t32", "FF21\t41", "FB01\t66 69", "2122\t54 4D", "A0\t20", "9\t20", "3000\t20",
     "2026\t2E 2E 2E", "200B\t", "65 301\t E9", "212B\tC5", "1E\t",
 ]) + "\n"
+# Decoding rules (denormalization_rule_tsv): applied by sp.decode to the decoded text.
+DECODE_RULES_TSV = "54 4D\t2122\n2E 2E 2E\t2026\n65\t45\n20 20\t20\n"
 
 
 def training_lines(corpus_dir):
@@ -214,6 +216,8 @@ def main():
     texts = FIXED_TEXTS + EXTRA_TEXTS + random_texts(rng, 90) + corpus_texts(a.corpus, rng, 6)
     rules_tsv = os.path.join(OUT, "small-rules.tsv")
     open(rules_tsv, "w").write(SMALL_RULES_TSV)
+    decode_rules_tsv = os.path.join(OUT, "decode-rules.tsv")
+    open(decode_rules_tsv, "w").write(DECODE_RULES_TSV)
 
     common = dict(vocab_size=1000, character_coverage=0.9995, input_sentence_size=0, shuffle_input_sentence=False)
     configs = [
@@ -228,6 +232,8 @@ def main():
         ("unigram-suffix-rules", dict(model_type="unigram", normalization_rule_tsv=rules_tsv,
                                       treat_whitespace_as_suffix=True, **common), 0),
         ("bpe-rules", dict(model_type="bpe", normalization_rule_tsv=rules_tsv, **common), 0),
+        ("bpe-denormalizer", dict(model_type="bpe", normalization_rule_name="identity",
+                                  denormalization_rule_tsv=decode_rules_tsv, **common), 0),
         ("bpe-bytes-symbols", dict(model_type="bpe", byte_fallback=True, split_digits=True, normalization_rule_name="identity",
                                    remove_extra_whitespaces=False, user_defined_symbols=["<tool>", "@@", "™", "foo"],
                                    control_symbols=["<ctrl>"], **common), 0),
@@ -252,6 +258,7 @@ def main():
             write_lines(os.path.join(OUT, name + ".tokenizer.json.cases.jsonl"), hf_cases(tok, texts))
 
     os.remove(rules_tsv)
+    os.remove(decode_rules_tsv)
     blob = charsmap(RULES)
     rule_texts = RULE_TEXTS + FIXED_TEXTS + EXTRA_TEXTS + random_texts(random.Random(5), 40)
     for name, pre in (("precompiled-rules", pre_tokenizers.Split(Regex(r"\s+"), behavior="merged_with_next")),

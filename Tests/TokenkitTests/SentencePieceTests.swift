@@ -37,7 +37,7 @@ struct SentencePieceCase {
 @Suite struct SentencePieceTests {
     static let models = [
         "unigram-nmt", "unigram-bytes-symbols", "unigram-identity-raw", "unigram-suffix-rules",
-        "bpe-rules", "bpe-bytes-symbols", "bpe-unused-nodummy", "char-identity", "word-identity",
+        "bpe-rules", "bpe-bytes-symbols", "bpe-unused-nodummy", "bpe-denormalizer", "char-identity", "word-identity",
     ]
 
     /// What `encode(out_type=str)` gives: the pieces, with unknown pieces as the text they cover.
