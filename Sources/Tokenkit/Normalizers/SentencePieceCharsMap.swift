@@ -19,6 +19,9 @@ public struct SentencePieceCharsMap: Sendable, Equatable {
     /// The replacement strings, each terminated by NUL (or the end of the blob).
     private let normalized: [UInt8]
 
+    /// The replacement strings (slice them with `replacement(at:)`).
+    var strings: [UInt8] { normalized }
+
     /// Why a blob cannot be used.
     public enum ParseError: Error, Equatable, CustomStringConvertible {
         /// Fewer than 4 bytes, or the trie size runs past the end.

@@ -37,38 +37,41 @@ public struct SentencePieceNormalizer: Normalizer {
     static let spaceSymbol: [UInt8] = [0xE2, 0x96, 0x81]
     private static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
 
-    /// One step of `NormalizePrefix`: how many input bytes it consumes and what it outputs.
-    private enum Output {
-        case input(Range<Int>)
-        case rule(Int)
-        case replacementCharacter
+    /// Normalizes to bytes only (no alignment), for the ids-only path.
+    func normalizedBytes(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { normalize($0, withSources: false).bytes }
     }
 
+    /// One step of `NormalizePrefix`: the output piece (a slice of the input, of the charsmap's
+    /// strings or U+FFFD) and how many input bytes it consumes.
     @inline(__always)
-    private func normalizePrefix(_ input: UnsafeBufferPointer<UInt8>, at position: Int) -> (output: Output, consumed: Int) {
+    private func normalizePrefix(_ input: UnsafeBufferPointer<UInt8>, at position: Int, strings: UnsafeBufferPointer<UInt8>,
+                                 replacementCharacter: UnsafeBufferPointer<UInt8>) -> (piece: UnsafeBufferPointer<UInt8>, consumed: Int) {
         if let userDefinedSymbols, let match = userDefinedSymbols.longestPrefix(of: input, from: position) {
-            return (.input(position..<(position + match.length)), match.length)
+            return (UnsafeBufferPointer(rebasing: input[position..<(position + match.length)]), match.length)
         }
         if let charsMap, let rule = charsMap.longestPrefix(UnsafeBufferPointer(rebasing: input[position...])) {
-            return (.rule(rule.value), rule.length)
+            return (UnsafeBufferPointer(rebasing: strings[charsMap.replacement(at: rule.value)]), rule.length)
         }
         let length = sentencePieceValidUTF8Length(input, at: position)
-        if length == 0 { return (.replacementCharacter, 1) }
-        return (.input(position..<(position + length)), length)
+        if length == 0 { return (replacementCharacter, 1) }
+        return (UnsafeBufferPointer(rebasing: input[position..<(position + length)]), length)
     }
 
-    @inline(__always)
-    private func withOutput<R>(_ output: Output, _ input: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        switch output {
-        case let .input(range): return body(UnsafeBufferPointer(rebasing: input[range]))
-        case let .rule(value): return charsMap!.withReplacement(at: value, body)
-        case .replacementCharacter: return Self.replacementCharacter.withUnsafeBufferPointer(body)
+    /// Normalizes `input`, returning the output and, when asked, for each output byte the range of
+    /// input bytes it comes from (an empty range for the dummy prefix or suffix).
+    func normalize(_ input: UnsafeBufferPointer<UInt8>, withSources: Bool = true) -> (bytes: [UInt8], sources: [Range<Int>]) {
+        let strings = charsMap?.strings ?? []
+        return strings.withUnsafeBufferPointer { strings in
+            Self.replacementCharacter.withUnsafeBufferPointer { fffd in
+                normalize(input, strings: strings, replacementCharacter: fffd, withSources: withSources)
+            }
         }
     }
 
-    /// Normalizes `input`, returning the output and, for each output byte, the range of input
-    /// bytes it comes from.
-    func normalize(_ input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], sources: [Range<Int>]) {
+    private func normalize(_ input: UnsafeBufferPointer<UInt8>, strings: UnsafeBufferPointer<UInt8>,
+                           replacementCharacter: UnsafeBufferPointer<UInt8>, withSources: Bool) -> (bytes: [UInt8], sources: [Range<Int>]) {
         var output: [UInt8] = []
         var sources: [Range<Int>] = []
         let n = input.count
@@ -76,44 +79,33 @@ public struct SentencePieceNormalizer: Normalizer {
         if removeExtraWhitespaces {
             // Leading input that normalizes to exactly one space is dropped.
             while position < n {
-                let (out, consumed) = normalizePrefix(input, at: position)
-                let isSpace = withOutput(out, input) { $0.count == 1 && $0[0] == 0x20 }
-                if !isSpace { break }
+                let (piece, consumed) = normalizePrefix(input, at: position, strings: strings, replacementCharacter: replacementCharacter)
+                if !(piece.count == 1 && piece[0] == 0x20) { break }
                 position += consumed
             }
         }
         if position == n { return ([], []) }
         output.reserveCapacity((n - position) * 3 / 2 + 3)
-        sources.reserveCapacity((n - position) * 3 / 2 + 3)
-
-        func appendSpace(_ source: Range<Int>) {
-            if escapeWhitespaces {
-                output += Self.spaceSymbol
-                for _ in 0..<3 { sources.append(source) }
-            } else {
-                output.append(0x20)
-                sources.append(source)
-            }
+        if withSources { sources.reserveCapacity((n - position) * 3 / 2 + 3) }
+        if !treatWhitespaceAsSuffix && addDummyPrefix {
+            Self.appendSpace(&output, &sources, escape: escapeWhitespaces, source: withSources ? position..<position : nil)
         }
-
-        if !treatWhitespaceAsSuffix && addDummyPrefix { appendSpace(position..<position) }
         var previousIsSpace = removeExtraWhitespaces
         while position < n {
-            let (out, consumed) = normalizePrefix(input, at: position)
+            let (piece, consumed) = normalizePrefix(input, at: position, strings: strings, replacementCharacter: replacementCharacter)
             let source = position..<(position + consumed)
-            withOutput(out, input) { piece in
-                var start = 0
-                if previousIsSpace {
-                    while start < piece.count && piece[start] == 0x20 { start += 1 }
-                }
-                guard start < piece.count else { return }
+            var start = 0
+            if previousIsSpace {
+                while start < piece.count && piece[start] == 0x20 { start += 1 }
+            }
+            if start < piece.count {
                 for i in start..<piece.count {
-                    if escapeWhitespaces && piece[i] == 0x20 {
-                        output += Self.spaceSymbol
-                        for _ in 0..<3 { sources.append(source) }
+                    let byte = piece[i]
+                    if byte == 0x20 {
+                        Self.appendSpace(&output, &sources, escape: escapeWhitespaces, source: withSources ? source : nil)
                     } else {
-                        output.append(piece[i])
-                        sources.append(source)
+                        output.append(byte)
+                        if withSources { sources.append(source) }
                     }
                 }
                 previousIsSpace = piece[piece.count - 1] == 0x20
@@ -122,22 +114,40 @@ public struct SentencePieceNormalizer: Normalizer {
             if !removeExtraWhitespaces { previousIsSpace = false }
         }
         if removeExtraWhitespaces {
-            let space: [UInt8] = escapeWhitespaces ? Self.spaceSymbol : [0x20]
-            while output.count >= space.count && Array(output[(output.count - space.count)...]) == space {
-                output.removeLast(space.count)
-                sources.removeLast(space.count)
+            if escapeWhitespaces {
+                while output.count >= 3 && output[output.count - 3] == 0xE2 && output[output.count - 2] == 0x96 && output[output.count - 1] == 0x81 {
+                    output.removeLast(3)
+                    if withSources { sources.removeLast(3) }
+                }
+            } else {
+                while output.last == 0x20 {
+                    output.removeLast()
+                    if withSources { sources.removeLast() }
+                }
             }
         }
         if treatWhitespaceAsSuffix && addDummyPrefix {
-            let end = sources.last?.upperBound ?? n
-            appendSpace(end..<end)
+            Self.appendSpace(&output, &sources, escape: escapeWhitespaces, source: withSources ? n..<n : nil)
         }
         return (output, sources)
     }
 
+    @inline(__always)
+    private static func appendSpace(_ output: inout [UInt8], _ sources: inout [Range<Int>], escape: Bool, source: Range<Int>?) {
+        if escape {
+            output.append(0xE2)
+            output.append(0x96)
+            output.append(0x81)
+            if let source { for _ in 0..<3 { sources.append(source) } }
+        } else {
+            output.append(0x20)
+            if let source { sources.append(source) }
+        }
+    }
+
     /// Normalizes text outside a pipeline (used for the decoder's denormalization rules).
     func normalize(_ text: [UInt8]) -> [UInt8] {
-        text.withUnsafeBufferPointer { normalize($0).bytes }
+        text.withUnsafeBufferPointer { normalize($0, withSources: false).bytes }
     }
 
     public func normalize(_ text: inout NormalizedString) {

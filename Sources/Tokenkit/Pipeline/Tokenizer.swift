@@ -137,6 +137,10 @@ public final class Tokenizer: Sendable {
                 return result
             }
         }
+        if case let .sentencePiece(m) = model, case let .sentencePiece(n)? = normalizer, preTokenizer == nil, postProcessor == nil,
+           addedVocabulary.isEmpty, truncation == nil, padding == nil {
+            return m.encodeIDs(normalized: n.normalizedBytes(text))
+        }
         return try encode(text, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial).ids
     }
 

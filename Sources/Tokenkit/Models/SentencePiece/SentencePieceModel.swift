@@ -182,64 +182,74 @@ public struct SentencePieceModel: TokenizationModel {
     /// `sentencepiece` builds (checked on near-ties: double-precision sums pick other paths).
     private func encodeUnigram(_ text: UnsafeBufferPointer<UInt8>) -> [Segment] {
         let n = text.count
-        var bestScore = [Float](repeating: 0, count: n + 1)
-        var bestStart = [Int32](repeating: -1, count: n + 1)
-        var bestID = [Int32](repeating: -1, count: n + 1)
-        let unknownScore: Float = minScore - 10.0
-        let unknown = Int32(unknownID)
-        types.withUnsafeBufferPointer { types in
-            scores.withUnsafeBufferPointer { scores in
-                var position = 0
-                while position < n {
-                    let base = bestScore[position]
-                    let characterLength = min(oneCharLength(text[position]), n - position)
-                    var hasSingleNode = false
-                    var node = ByteTrie.root
-                    var end = position
-                    while end < n, let next = trie.child(node, text[end]) {
-                        node = next
-                        end += 1
-                        let id = trie.value(node)
-                        guard id >= 0 else { continue }
-                        let type = types[Int(id)]
-                        if type == .unused { continue }
-                        let length = end - position
-                        let score: Float = type == .userDefined ? Float(length) * maxScore - 0.1 : scores[Int(id)]
-                        let candidate: Float = score + base
-                        if bestStart[end] == -1 || candidate > bestScore[end] {
-                            bestScore[end] = candidate
-                            bestStart[end] = Int32(position)
-                            bestID[end] = id
-                        }
-                        if length == characterLength { hasSingleNode = true }
-                    }
-                    if !hasSingleNode {
-                        let target = position + characterLength
-                        let candidate: Float = unknownScore + base
-                        if bestStart[target] == -1 || candidate > bestScore[target] {
-                            bestScore[target] = candidate
-                            bestStart[target] = Int32(position)
-                            bestID[target] = unknown
-                        }
-                    }
-                    position += characterLength
-                }
-            }
-        }
+        var best = [BestPathNode](repeating: BestPathNode(score: 0, start: -1, id: -1), count: n + 1)
+        best.withUnsafeMutableBufferPointer { viterbi(text, $0) }
         var segments: [Segment] = []
         var end = n
         while end > 0 {
-            let start = Int(bestStart[end])
-            segments.append((start..<end, Int(bestID[end])))
+            let start = Int(best[end].start)
+            segments.append((start..<end, Int(best[end].id)))
             end = start
         }
         segments.reverse()
         return segments
     }
 
+    /// The best path ending at a byte position: its score, where its last piece starts, that piece.
+    struct BestPathNode {
+        var score: Float
+        var start: Int32
+        var id: Int32
+    }
+
+    private func viterbi(_ text: UnsafeBufferPointer<UInt8>, _ best: UnsafeMutableBufferPointer<BestPathNode>) {
+        let n = text.count
+        let unknownScore: Float = minScore - 10.0
+        let unknown = Int32(unknownID)
+        var position = 0
+        while position < n {
+            let base = best[position].score
+            let characterLength = min(oneCharLength(text[position]), n - position)
+            var hasSingleNode = false
+            var node = ByteTrie.root
+            var end = position
+            while end < n, let next = trie.child(node, text[end]) {
+                node = next
+                end += 1
+                let id = trie.value(node)
+                guard id >= 0 else { continue }
+                let type = types[Int(id)]
+                if type == .unused { continue }
+                let length = end - position
+                let score: Float = type == .userDefined ? Float(length) * maxScore - 0.1 : scores[Int(id)]
+                let candidate: Float = score + base
+                if best[end].start == -1 || candidate > best[end].score {
+                    best[end] = BestPathNode(score: candidate, start: Int32(position), id: id)
+                }
+                if length == characterLength { hasSingleNode = true }
+            }
+            if !hasSingleNode {
+                let target = position + characterLength
+                let candidate: Float = unknownScore + base
+                if best[target].start == -1 || candidate > best[target].score {
+                    best[target] = BestPathNode(score: candidate, start: Int32(position), id: unknown)
+                }
+            }
+            position += characterLength
+        }
+    }
+
     /// `bpe::Model::SampleEncode` without dropout: merges the adjacent pair whose
     /// concatenation is the best-scoring piece (ties: leftmost), until none merges.
     private func encodeBPE(_ text: UnsafeBufferPointer<UInt8>) -> [Segment] {
+        var merger = BPEMerger(model: self, text: text)
+        merger.mergeAll()
+        return merger.segments()
+    }
+
+    /// The state of one BPE encoding: the symbols as a linked list over the text, and a heap of
+    /// candidate merges (stale entries are recognised by their size and skipped).
+    private struct BPEMerger {
         struct Symbol {
             var prev: Int32
             var next: Int32
@@ -247,6 +257,7 @@ public struct SentencePieceModel: TokenizationModel {
             var length: Int32
             var frozen: Bool
         }
+
         struct Candidate {
             var score: Float
             var left: Int32
@@ -257,99 +268,123 @@ public struct SentencePieceModel: TokenizationModel {
                 score > other.score || (score == other.score && left < other.left)
             }
         }
+
+        let model: SentencePieceModel
+        let text: UnsafeBufferPointer<UInt8>
         var symbols: [Symbol] = []
-        symbols.reserveCapacity(text.count)
-        var position = 0
-        while position < text.count {
-            let (length, frozen) = prefixMatch(text, at: position)
-            let index = Int32(symbols.count)
-            symbols.append(Symbol(prev: index - 1, next: position + length < text.count ? index + 1 : -1,
-                                  start: Int32(position), length: Int32(length), frozen: frozen))
-            position += length
-        }
         var heap: [Candidate] = []
-        heap.reserveCapacity(symbols.count)
-        func push(_ c: Candidate) {
+        /// Merged unused pieces and the two pieces they came from, to split them again at the end.
+        var reverseMerges: [[UInt8]: (Range<Int>, Range<Int>)] = [:]
+
+        init(model: SentencePieceModel, text: UnsafeBufferPointer<UInt8>) {
+            self.model = model
+            self.text = text
+            symbols.reserveCapacity(text.count)
+            var position = 0
+            while position < text.count {
+                let (length, frozen) = model.prefixMatch(text, at: position)
+                let index = Int32(symbols.count)
+                symbols.append(Symbol(prev: index - 1, next: position + length < text.count ? index + 1 : -1,
+                                      start: Int32(position), length: Int32(length), frozen: frozen))
+                position += length
+            }
+            heap.reserveCapacity(symbols.count)
+        }
+
+        mutating func push(_ c: Candidate) {
             heap.append(c)
-            var i = heap.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                guard heap[i].precedes(heap[parent]) else { break }
-                heap.swapAt(i, parent)
-                i = parent
+            heap.withUnsafeMutableBufferPointer { h in
+                var i = h.count - 1
+                while i > 0 {
+                    let parent = (i - 1) / 2
+                    guard c.precedes(h[parent]) else { break }
+                    h[i] = h[parent]
+                    i = parent
+                }
+                h[i] = c
             }
         }
-        func pop() -> Candidate {
+
+        mutating func pop() -> Candidate {
             let top = heap[0]
             let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
+            let count = heap.count
+            guard count > 0 else { return top }
+            heap.withUnsafeMutableBufferPointer { h in
+                // Sift the hole at the root down, then put the former last entry in it.
                 var i = 0
                 while true {
-                    let l = 2 * i + 1, r = l + 1
-                    var best = i
-                    if l < heap.count && heap[l].precedes(heap[best]) { best = l }
-                    if r < heap.count && heap[r].precedes(heap[best]) { best = r }
-                    if best == i { break }
-                    heap.swapAt(i, best)
-                    i = best
+                    let l = 2 * i + 1
+                    if l >= count { break }
+                    var child = l
+                    if l + 1 < count && h[l + 1].precedes(h[l]) { child = l + 1 }
+                    if !h[child].precedes(last) { break }
+                    h[i] = h[child]
+                    i = child
                 }
+                h[i] = last
             }
             return top
         }
-        // Merged unused pieces and the two pieces they came from, to split them again at the end.
-        var reverseMerges: [[UInt8]: (Range<Int>, Range<Int>)] = [:]
-        func addCandidate(_ left: Int32, _ right: Int32) {
+
+        /// `MaybeAddNewSymbolPair`.
+        mutating func addCandidate(_ left: Int32, _ right: Int32) {
             guard left >= 0, right >= 0 else { return }
             let l = symbols[Int(left)], r = symbols[Int(right)]
             if l.frozen || r.frozen { return }
             let range = Int(l.start)..<Int(l.start + l.length + r.length)
-            guard let id = pieces.value(for: UnsafeBufferPointer(rebasing: text[range])) else { return }
-            push(Candidate(score: scores[Int(id)], left: left, right: right, size: l.length + r.length))
-            if types[Int(id)] == .unused {
+            guard let id = model.pieces.value(for: UnsafeBufferPointer(rebasing: text[range])) else { return }
+            push(Candidate(score: model.scores[Int(id)], left: left, right: right, size: l.length + r.length))
+            if model.types[Int(id)] == .unused {
                 reverseMerges[Array(text[range])] = (Int(l.start)..<Int(l.start + l.length), Int(r.start)..<Int(r.start + r.length))
             }
         }
-        for i in 1..<max(1, symbols.count) { addCandidate(Int32(i - 1), Int32(i)) }
-        while !heap.isEmpty {
-            let top = pop()
-            let left = Int(top.left), right = Int(top.right)
-            if symbols[left].length == 0 || symbols[right].length == 0
-                || symbols[left].length + symbols[right].length != top.size {
-                continue
+
+        mutating func mergeAll() {
+            if symbols.count > 1 {
+                for i in 1..<symbols.count { addCandidate(Int32(i - 1), Int32(i)) }
             }
-            symbols[left].length += symbols[right].length
-            symbols[left].next = symbols[right].next
-            if symbols[right].next >= 0 { symbols[Int(symbols[right].next)].prev = top.left }
-            symbols[right].length = 0
-            addCandidate(symbols[left].prev, top.left)
-            addCandidate(top.left, symbols[left].next)
+            while !heap.isEmpty {
+                let top = pop()
+                let left = Int(top.left), right = Int(top.right)
+                if symbols[left].length == 0 || symbols[right].length == 0
+                    || symbols[left].length + symbols[right].length != top.size {
+                    continue
+                }
+                symbols[left].length += symbols[right].length
+                symbols[left].next = symbols[right].next
+                if symbols[right].next >= 0 { symbols[Int(symbols[right].next)].prev = top.left }
+                symbols[right].length = 0
+                addCandidate(symbols[left].prev, top.left)
+                addCandidate(top.left, symbols[left].next)
+            }
         }
-        var segments: [Segment] = []
-        segments.reserveCapacity(symbols.count)
-        func resegment(_ range: Range<Int>) {
-            let piece = UnsafeBufferPointer(rebasing: text[range])
-            let id = pieceToID(piece)
-            if types[id] != .unused {
-                segments.append((range, id))
-                return
+
+        /// The final symbols, unused pieces split back into the pieces they were merged from.
+        func segments() -> [Segment] {
+            var segments: [Segment] = []
+            segments.reserveCapacity(symbols.count)
+            var index = symbols.isEmpty ? -1 : 0
+            while index >= 0 {
+                let s = symbols[index]
+                resegment(Int(s.start)..<Int(s.start + s.length), into: &segments)
+                index = Int(s.next)
             }
-            guard let (a, b) = reverseMerges[Array(piece)] else {
+            return segments
+        }
+
+        func resegment(_ range: Range<Int>, into segments: inout [Segment]) {
+            let piece = UnsafeBufferPointer(rebasing: text[range])
+            let id = model.pieceToID(piece)
+            guard model.types[id] == .unused, let (a, b) = reverseMerges[Array(piece)] else {
                 segments.append((range, id))
                 return
             }
             // The stored halves may come from another occurrence of the same piece: re-base them.
             let shift = range.lowerBound - a.lowerBound
-            resegment((a.lowerBound + shift)..<(a.upperBound + shift))
-            resegment((b.lowerBound + shift)..<(b.upperBound + shift))
+            resegment((a.lowerBound + shift)..<(a.upperBound + shift), into: &segments)
+            resegment((b.lowerBound + shift)..<(b.upperBound + shift), into: &segments)
         }
-        var index = symbols.isEmpty ? -1 : 0
-        while index >= 0 {
-            let s = symbols[index]
-            resegment(Int(s.start)..<Int(s.start + s.length))
-            index = Int(s.next)
-        }
-        return segments
     }
 
     /// `word::Model::Encode`: pieces start at each "▁" (`SplitIntoWords`).
@@ -407,6 +442,11 @@ public struct SentencePieceModel: TokenizationModel {
             previousIsUnknown = isUnknown
         }
         return result
+    }
+
+    /// The ids of already normalized text (the ids-only path: no tokens, no offsets).
+    func encodeIDs(normalized text: [UInt8]) -> [TokenID] {
+        text.withUnsafeBufferPointer { text in pieces(text).map(\.id) }
     }
 
     /// Tokens with the piece of their id as value (what `id_to_piece` gives, `<unk>` for

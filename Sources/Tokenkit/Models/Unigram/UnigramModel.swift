@@ -111,51 +111,17 @@ public struct UnigramModel: TokenizationModel {
     func segment(_ text: UnsafeBufferPointer<UInt8>) throws(TokenizationError) -> [Range<Int>] {
         let n = text.count
         if n == 0 { return [] }
-        var bestScore = [Double](repeating: 0, count: n + 1)
-        var bestStart = [Int32](repeating: -1, count: n + 1)
-        var bestID = [Int32](repeating: 0, count: n + 1)
+        var best = [BestPathNode](repeating: BestPathNode(score: 0, start: -1, id: 0), count: n + 1)
         let unknown = unknownID.map { Int32($0) } ?? -1
-        try scores.withUnsafeBufferPointer { scores throws(TokenizationError) in
-            var position = 0
-            while position < n {
-                let base = bestScore[position]
-                let characterLength = min(UTF8.scalarLength(leadByte: text[position]), n - position)
-                var hasSingleNode = false
-                var node = ByteTrie.root
-                var end = position
-                while end < n, let next = trie.child(node, text[end]) {
-                    node = next
-                    end += 1
-                    let id = trie.value(node)
-                    guard id >= 0 else { continue }
-                    let candidate = scores[Int(id)] + base
-                    if bestStart[end] < 0 || candidate > bestScore[end] {
-                        bestScore[end] = candidate
-                        bestStart[end] = Int32(position)
-                        bestID[end] = id
-                    }
-                    if end - position == characterLength { hasSingleNode = true }
-                }
-                if !hasSingleNode {
-                    let target = position + characterLength
-                    let candidate = unknownScore + base
-                    if bestStart[target] < 0 || candidate > bestScore[target] {
-                        guard unknown >= 0 else { throw .unknownTokenMissing("unk_id") }
-                        bestScore[target] = candidate
-                        bestStart[target] = Int32(position)
-                        bestID[target] = unknown
-                    }
-                }
-                position += characterLength
-            }
-        }
+        let complete = best.withUnsafeMutableBufferPointer { viterbi(text, $0, unknown: unknown) }
+        guard complete else { throw .unknownTokenMissing("unk_id") }
         // Backtrack, fusing consecutive unknown nodes.
         var segments: [Range<Int>] = []
         var end = n
         var fusedEnd = -1
         while end > 0 {
-            let start = Int(bestStart[end])
-            if bestID[end] == unknown {
+            let start = Int(best[end].start)
+            if best[end].id == unknown {
                 if fusedEnd < 0 { fusedEnd = end }
             } else {
                 if fusedEnd >= 0 {
@@ -169,6 +135,47 @@ public struct UnigramModel: TokenizationModel {
         if fusedEnd >= 0 { segments.append(0..<fusedEnd) }
         segments.reverse()
         return segments
+    }
+
+    /// The best path ending at a byte position: its score, where its last piece starts, that piece.
+    struct BestPathNode {
+        var score: Double
+        var start: Int32
+        var id: Int32
+    }
+
+    /// Fills `best`; returns false when an unknown character needs the missing unknown token.
+    private func viterbi(_ text: UnsafeBufferPointer<UInt8>, _ best: UnsafeMutableBufferPointer<BestPathNode>, unknown: Int32) -> Bool {
+        let n = text.count
+        var position = 0
+        while position < n {
+            let base = best[position].score
+            let characterLength = min(UTF8.scalarLength(leadByte: text[position]), n - position)
+            var hasSingleNode = false
+            var node = ByteTrie.root
+            var end = position
+            while end < n, let next = trie.child(node, text[end]) {
+                node = next
+                end += 1
+                let id = trie.value(node)
+                guard id >= 0 else { continue }
+                let candidate = scores[Int(id)] + base
+                if best[end].start < 0 || candidate > best[end].score {
+                    best[end] = BestPathNode(score: candidate, start: Int32(position), id: id)
+                }
+                if end - position == characterLength { hasSingleNode = true }
+            }
+            if !hasSingleNode {
+                let target = position + characterLength
+                let candidate = unknownScore + base
+                if best[target].start < 0 || candidate > best[target].score {
+                    guard unknown >= 0 else { return false }
+                    best[target] = BestPathNode(score: candidate, start: Int32(position), id: unknown)
+                }
+            }
+            position += characterLength
+        }
+        return true
     }
 
     public func tokenize(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
