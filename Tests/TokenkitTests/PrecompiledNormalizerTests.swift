@@ -42,6 +42,22 @@ import Testing
         #expect(text.normalizedString == "fi Hello !")  // nmt_nfkc turns U+200B into a space, as tokenizers shows
     }
 
+    /// The shared unigram8k.tokenizer.json carries the same charsmap as unigram8k.model.
+    @Test func sharedCharsMapMatchesTheModel() throws {
+        guard let shared = TestData.shared else { return }
+        let json = [UInt8](FileManager.default.contents(atPath: shared.appendingPathComponent("tokenizers/unigram8k.tokenizer.json").path)!)
+        let document = try JSONDocument(bytes: json)
+        let reader = TokenizerJSONReader(file: "unigram8k.tokenizer.json")
+        let normalizer = try reader.readNormalizer(document.root["normalizer"]!["normalizers"]![0]!, "normalizer.normalizers[0]")
+        let model = try Tokenizer(contentsOf: shared.appendingPathComponent("tokenizers/unigram8k.model").path)
+        guard case let .precompiled(p) = normalizer, case let .sentencePiece(n)? = model.normalizer else {
+            Issue.record("expected Precompiled and SentencePiece normalizers")
+            return
+        }
+        #expect(p.charsMap?.blob == n.charsMap?.blob)
+        #expect(p.charsMap?.blob.count == 240_007)
+    }
+
     @Test func emptyCharsMapChangesNothing() throws {
         for charsmap in [#""""#, "null"] {
             let json = #"{"version": "1.0", "normalizer": {"type": "Precompiled", "precompiled_charsmap": \#(charsmap)}, "model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0.0], ["a", -1.0]]}}"#
