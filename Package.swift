@@ -10,10 +10,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         .target(
             name: "Tokenkit",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Formats/SentencePiece/sentencepiece_model.proto"],
             resources: [.copy("Resources/Encodings")]
         ),
         .executableTarget(

@@ -17,7 +17,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try source.load()
         var lines: [String] = []
-        lines.append("format: \(tokenizer.format == .tiktoken ? "tiktoken" : "tokenizer.json")")
+        lines.append("format: \(tokenizer.format == .tiktoken ? "tiktoken" : tokenizer.format == .sentencePiece ? "sentencepiece" : "tokenizer.json")")
         lines.append("vocabulary: \(tokenizer.vocabularySize(includingAddedTokens: false)) tokens, \(tokenizer.addedVocabulary.count) added")
         lines.append("normalizer: \(tokenizer.normalizer?.description ?? "none")")
         lines.append("pre-tokenizer: \(tokenizer.preTokenizer?.description ?? "none")")

@@ -10,6 +10,7 @@ public indirect enum DecoderComponent: Decoder {
     case bpe(BPESuffixDecoder)
     case ctc(CTCDecoder)
     case sequence(SequenceDecoder)
+    case sentencePiece(SentencePieceDecoder)
 
     public func decodeChain(_ tokens: [String]) -> [String] {
         switch self {
@@ -23,6 +24,7 @@ public indirect enum DecoderComponent: Decoder {
         case let .bpe(d): return d.decodeChain(tokens)
         case let .ctc(d): return d.decodeChain(tokens)
         case let .sequence(d): return d.decodeChain(tokens)
+        case let .sentencePiece(d): return d.decodeChain(tokens)
         }
     }
 

@@ -38,7 +38,7 @@ extension Tokenizer {
         case .gguf:
             loaded = try Self.loadGGUF(bytes: bytes, name: path)
         case .sentencePiece:
-            throw TokenizerLoadingError(.unsupported, file: path, "\(format.rawValue) files are not supported yet")
+            loaded = try SentencePieceReader(file: path).read(bytes)
         }
         self.init(copying: loaded)
     }
@@ -50,8 +50,7 @@ extension Tokenizer {
         case .tokenizerJSON: return try TokenizerJSONReader(file: name).read(bytes)
         case .tiktoken: return try loadTiktoken(path: name, bytes: bytes, pattern: pattern, specialTokens: specialTokens, sidecar: false)
         case .gguf: return try loadGGUF(bytes: bytes, name: name)
-        case .sentencePiece:
-            throw TokenizerLoadingError(.unsupported, file: name, "\(format.rawValue) files are not supported yet")
+        case .sentencePiece: return try SentencePieceReader(file: name).read(bytes)
         }
     }
 

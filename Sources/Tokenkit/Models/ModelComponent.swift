@@ -4,6 +4,8 @@ public enum ModelComponent: TokenizationModel {
     case wordPiece(WordPieceModel)
     case wordLevel(WordLevelModel)
     case gguf(GGUFModel)
+    case unigram(UnigramModel)
+    case sentencePiece(SentencePieceModel)
 
     public func tokenize(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
         switch self {
@@ -11,6 +13,8 @@ public enum ModelComponent: TokenizationModel {
         case let .wordPiece(m): return try m.tokenize(text)
         case let .wordLevel(m): return try m.tokenize(text)
         case let .gguf(m): return try m.tokenize(text)
+        case let .unigram(m): return try m.tokenize(text)
+        case let .sentencePiece(m): return try m.tokenize(text)
         }
     }
 
@@ -20,6 +24,8 @@ public enum ModelComponent: TokenizationModel {
         case let .wordPiece(m): return m.id(forToken: token)
         case let .wordLevel(m): return m.id(forToken: token)
         case let .gguf(m): return m.id(forToken: token)
+        case let .unigram(m): return m.id(forToken: token)
+        case let .sentencePiece(m): return m.id(forToken: token)
         }
     }
 
@@ -29,6 +35,8 @@ public enum ModelComponent: TokenizationModel {
         case let .wordPiece(m): return m.token(forID: id)
         case let .wordLevel(m): return m.token(forID: id)
         case let .gguf(m): return m.token(forID: id)
+        case let .unigram(m): return m.token(forID: id)
+        case let .sentencePiece(m): return m.token(forID: id)
         }
     }
 
@@ -38,6 +46,8 @@ public enum ModelComponent: TokenizationModel {
         case let .wordPiece(m): return m.vocabularySize
         case let .wordLevel(m): return m.vocabularySize
         case let .gguf(m): return m.vocabularySize
+        case let .unigram(m): return m.vocabularySize
+        case let .sentencePiece(m): return m.vocabularySize
         }
     }
 }

@@ -10,6 +10,8 @@ public indirect enum NormalizerComponent: Normalizer {
     case nmt(NmtNormalizer)
     case byteLevel(ByteLevelNormalizer)
     case sequence(SequenceNormalizer)
+    case precompiled(PrecompiledNormalizer)
+    case sentencePiece(SentencePieceNormalizer)
 
     public func normalize(_ text: inout NormalizedString) {
         switch self {
@@ -23,6 +25,8 @@ public indirect enum NormalizerComponent: Normalizer {
         case let .nmt(n): n.normalize(&text)
         case let .byteLevel(n): n.normalize(&text)
         case let .sequence(n): n.normalize(&text)
+        case let .precompiled(n): n.normalize(&text)
+        case let .sentencePiece(n): n.normalize(&text)
         }
     }
 

@@ -14,6 +14,8 @@ extension NormalizerComponent: CustomStringConvertible {
         case .nmt: return "Nmt"
         case .byteLevel: return "ByteLevel"
         case let .sequence(s): return "Sequence[" + s.normalizers.map(\.description).joined(separator: ", ") + "]"
+        case let .precompiled(p): return "Precompiled(\(p.charsMap?.blob.count ?? 0) bytes)"
+        case let .sentencePiece(n): return n.summary
         }
     }
 }
@@ -63,6 +65,8 @@ extension ModelComponent: CustomStringConvertible {
             return "WordLevel(\(m.vocabularySize) tokens, unk \(m.unknownToken.debugDescription))"
         case let .gguf(.wordPiece(m)): return "WordPiece(GGUF, \(m.texts.count) tokens)"
         case let .gguf(.unigram(m)): return "Unigram(GGUF, \(m.texts.count) tokens)"
+        case let .unigram(m): return m.summary
+        case let .sentencePiece(m): return m.summary
         }
     }
 }
@@ -101,6 +105,7 @@ extension DecoderComponent: CustomStringConvertible {
         case let .bpe(b): return "BPEDecoder(suffix: \(b.suffix.debugDescription))"
         case .ctc: return "CTC"
         case let .sequence(s): return "Sequence[" + s.decoders.map(\.description).joined(separator: ", ") + "]"
+        case .sentencePiece: return "SentencePiece"
         }
     }
 }

@@ -11,6 +11,8 @@ public final class Tokenizer: Sendable {
         case huggingFace
         /// tiktoken (`.tiktoken` rank files): special tokens are refused unless allowed.
         case tiktoken
+        /// SentencePiece (`.model` files): decoding follows `sentencepiece`, an unknown id is an error.
+        case sentencePiece
     }
 
     public let format: Format
@@ -135,6 +137,10 @@ public final class Tokenizer: Sendable {
                 return result
             }
         }
+        if case let .sentencePiece(m) = model, case let .sentencePiece(n)? = normalizer, preTokenizer == nil, postProcessor == nil,
+           addedVocabulary.isEmpty, truncation == nil, padding == nil {
+            return m.encodeIDs(normalized: n.normalizedBytes(text))
+        }
         return try encode(text, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial).ids
     }
 
@@ -238,6 +244,7 @@ public final class Tokenizer: Sendable {
         if format == .tiktoken {
             return decodeUTF8Lossy(try decodeBytes(ids, skipSpecialTokens: skipSpecialTokens))
         }
+        if format == .sentencePiece, let id = ids.first(where: { model.token(forID: $0) == nil }) { throw .unknownTokenID(id) }
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {

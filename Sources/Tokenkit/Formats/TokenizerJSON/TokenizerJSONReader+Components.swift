@@ -49,6 +49,7 @@ extension TokenizerJSONReader {
             return .replace(ReplaceNormalizer(pattern: try readSplitPattern(v, path), content: try requireString(v, "content", path)))
         case "Prepend":
             return .prepend(PrependNormalizer(try requireString(v, "prepend", path)))
+        case "Precompiled": return .precompiled(try readPrecompiled(v, path))
         case "Sequence":
             let list = try array(v, "normalizers", path)
             var items: [NormalizerComponent] = []
@@ -328,6 +329,7 @@ extension TokenizerJSONReader {
         case "WordLevel":
             return .wordLevel(WordLevelModel(vocabulary: try readVocabulary(v, path),
                                              unknownToken: try string(v, "unk_token", path) ?? "<unk>"))
+        case "Unigram": return .unigram(try readUnigram(v, path))
         default:
             if knownModels.contains(type!) { throw unsupported("model \(type!) (field \(path))") }
             throw malformed(v, "field \(path).type: unknown model type \(type!.debugDescription)")
