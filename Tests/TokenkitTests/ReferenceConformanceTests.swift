@@ -28,7 +28,8 @@ import Testing
     static let sharedNames = [
         "cl100k_base.tiktoken", "o200k_base.tiktoken", "llama3.tiktoken", "qwen3.tiktoken",
         "cl100k_base.tokenizer.json", "o200k_base.tokenizer.json", "llama3.tokenizer.json", "qwen3.tokenizer.json",
-        "minilm.tokenizer.json", "mistral-v1.tokenizer.json",
+        "minilm.tokenizer.json", "mistral-v1.tokenizer.json", "unigram8k.tokenizer.json",
+        "mistral-v1.model", "unigram8k.model",
     ]
 
     @Test(arguments: sharedNames)
