@@ -30,6 +30,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON (the default output format).")
     var json = false
 
+    @Option(name: .long, help: "What to time: encode (default) or pretokenize (split into pieces only; 'tokens' counts pieces).")
+    var stage: String = "encode"
+
     func run() throws {
         let texts = try Self.readTexts(input)
         let warmupTexts = try warmup.map(Self.readTexts) ?? []
@@ -37,12 +40,27 @@ struct BenchCommand: ParsableCommand {
         let tokenizer = try source.load()
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart.uptimeNanoseconds) / 1e9
         do {
-            _ = try tokenizer.encodeBatchIDs(warmupTexts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
-            let start = DispatchTime.now()
-            let results = try tokenizer.encodeBatchIDs(texts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
+            let tokens: Int
+            let start: DispatchTime
+            switch stage {
+            case "encode":
+                _ = try tokenizer.encodeBatchIDs(warmupTexts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
+                start = DispatchTime.now()
+                let results = try tokenizer.encodeBatchIDs(texts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
+                tokens = results.reduce(0) { $0 + $1.count }
+            case "pretokenize":
+                start = DispatchTime.now()
+                var pieces = 0
+                for text in texts {
+                    guard let n = tokenizer.benchmarkPreTokenization(text) else { throw CLIError.badInput("this tokenizer has no fast pre-tokenization path") }
+                    pieces += n
+                }
+                tokens = pieces
+            default:
+                throw CLIError.badInput("--stage: expected encode or pretokenize, got \(stage)")
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let bytes = texts.reduce(0) { $0 + $1.utf8.count }
-            let tokens = results.reduce(0) { $0 + $1.count }
             var writer = JSONWriter()
             writer.beginObject()
             writer.appendKey("bytes"); writer.appendInt(bytes)
@@ -53,7 +71,7 @@ struct BenchCommand: ParsableCommand {
             writer.endObject()
             writer.appendNewline()
             StandardStreams.write(writer.bytes)
-        } catch {
+        } catch let error as TokenizationError {
             throw CLIError.badInput(error.description)
         }
     }

@@ -92,6 +92,21 @@ struct FastEncoder: Sendable {
         }
     }
 
+    /// Runs only the pre-tokenization and counts the pieces (for benchmarks of the scanners).
+    func countPieces(_ text: String) -> Int {
+        withUTF8(text) { bytes in
+            var count = 0
+            if let scanner {
+                scanner.forEachMatch(in: bytes) { _ in count += 1 }
+            } else {
+                for step in steps {
+                    if case let .regex(regex) = step.pattern { count += regex.matches(in: bytes).count }
+                }
+            }
+            return count
+        }
+    }
+
     private func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text

@@ -144,6 +144,12 @@ public final class Tokenizer: Sendable {
         return try encode(text, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial).ids
     }
 
+    /// Benchmark support: the number of pre-tokenized pieces of `text` on the fast path
+    /// (nil when the tokenizer has no fast path).
+    public func benchmarkPreTokenization(_ text: String) -> Int? {
+        fastEncoder?.countPieces(text)
+    }
+
     /// Encodes ordinary text, treating special-token text as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [TokenID] {
         if let fastEncoder, let ids = fastEncoder.encode(text) { return ids }

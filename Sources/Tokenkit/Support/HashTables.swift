@@ -81,13 +81,17 @@ func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: I
 }
 
 /// An immutable-after-build map from byte strings to token ids.
+///
+/// Each slot is two words: the hash's high half with the value, and either the key itself
+/// (keys of up to 7 bytes, most tokens) or the entry index of a longer key. A lookup of a short
+/// key therefore touches one cache line; longer keys are compared against the key buffer.
 struct ByteStringTable: Sendable {
     /// All keys, concatenated.
     private(set) var keyBytes: [UInt8] = []
     /// Start of each key in `keyBytes`; entry i spans keyStarts[i]..<keyStarts[i+1].
     private(set) var keyStarts: [UInt32] = [0]
     private(set) var values: [UInt32] = []
-    /// Slots: 0 = empty, otherwise (high 32 bits of the hash) << 32 | (entry index + 1).
+    /// slots[2i] = tag << 32 | value (0 = empty, see `occupied`), slots[2i+1] = inline key or long-key entry.
     private var slots: [UInt64] = []
     private var mask = 0
 
@@ -97,88 +101,122 @@ struct ByteStringTable: Sendable {
 
     var count: Int { values.count }
 
+    /// The tag stored for a hash: its high half, made odd so that an occupied slot is never 0.
+    @inline(__always)
+    private static func tag(_ h: UInt64) -> UInt64 { (h >> 32) | 1 }
+
+    /// The second word of a slot for a key: the key bytes and length for keys of up to 7 bytes,
+    /// else 0xFF << 56 | entry.
+    @inline(__always)
+    private static func keyWord(_ key: UnsafeBufferPointer<UInt8>, entry: Int) -> UInt64 {
+        let n = key.count
+        if n <= 7 {
+            let a = n == 0 ? 0 : shortKeyWords(key.baseAddress!, n).0
+            return UInt64(n) << 56 | a
+        }
+        return 0xFF << 56 | UInt64(entry)
+    }
+
     private mutating func reserve(_ n: Int) {
         var capacity = 16
         while capacity < n * 2 { capacity <<= 1 }
-        if capacity <= slots.count { return }
-        slots = [UInt64](repeating: 0, count: capacity)
+        if capacity * 2 <= slots.count { return }
+        slots = [UInt64](repeating: 0, count: capacity * 2)
         mask = capacity - 1
         keyBytes.withUnsafeBufferPointer { bytes in
             for entry in 0..<values.count {
                 let start = Int(keyStarts[entry])
-                let length = Int(keyStarts[entry + 1]) - start
-                let h = hashBytes(bytes.baseAddress! + start, length)
-                insertSlot(hash: h, entry: entry)
+                let key = UnsafeBufferPointer(rebasing: bytes[start..<Int(keyStarts[entry + 1])])
+                insertSlot(hash: Self.hash(key), key: key, entry: entry, value: values[entry])
             }
         }
     }
 
-    private mutating func insertSlot(hash h: UInt64, entry: Int) {
+    @inline(__always)
+    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
+    }
+
+    private mutating func insertSlot(hash h: UInt64, key: UnsafeBufferPointer<UInt8>, entry: Int, value: UInt32) {
         var i = Int(truncatingIfNeeded: h) & mask
-        while slots[i] != 0 { i = (i &+ 1) & mask }
-        slots[i] = (h >> 32) << 32 | UInt64(entry + 1)
+        while slots[2 * i] != 0 { i = (i &+ 1) & mask }
+        slots[2 * i] = Self.tag(h) << 32 | UInt64(value)
+        slots[2 * i + 1] = Self.keyWord(key, entry: entry)
     }
 
     /// Inserts or replaces the value for `key`.
     mutating func set(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32) {
-        if let entry = entryIndex(key) {
-            values[entry] = value
+        let h = Self.hash(key)
+        if let slot = slotIndex(key, hash: h) {
+            slots[2 * slot] = (slots[2 * slot] >> 32) << 32 | UInt64(value)
+            if let entry = entryIndex(ofSlot: slot, key: key) { values[entry] = value }
             return
         }
-        if (values.count + 1) * 2 > slots.count { reserve(max(16, (values.count + 1) * 2)) }
+        if (values.count + 1) * 2 > slots.count / 2 { reserve(max(16, (values.count + 1) * 2)) }
         keyBytes.append(contentsOf: key)
         keyStarts.append(UInt32(keyBytes.count))
         values.append(value)
-        let h = key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
-        insertSlot(hash: h, entry: values.count - 1)
+        insertSlot(hash: h, key: key, entry: values.count - 1, value: value)
     }
 
     mutating func set(_ key: [UInt8], _ value: UInt32) {
         key.withUnsafeBufferPointer { set($0, value) }
     }
 
-    @inline(__always)
-    private func entryIndex(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        let h = key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
-        return entryIndex(key, hash: h)
+    /// The entry of an occupied slot (a linear search for short keys, which do not store it).
+    private func entryIndex(ofSlot slot: Int, key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let word = slots[2 * slot + 1]
+        if word >> 56 == 0xFF { return Int(word & 0x00FF_FFFF_FFFF_FFFF) }
+        return keyBytes.withUnsafeBufferPointer { bytes in
+            (0..<values.count).first { entry in
+                let start = Int(keyStarts[entry])
+                let end = Int(keyStarts[entry + 1])
+                return end - start == key.count && (key.isEmpty || bytesEqual(bytes.baseAddress! + start, key.baseAddress!, key.count))
+            }
+        }
     }
 
     @inline(__always)
-    private func entryIndex(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
+    private func slotIndex(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
         guard !slots.isEmpty else { return nil }
         let count = key.count
-        let tag = h >> 32
+        let tag = Self.tag(h)
+        let short = count <= 7 ? Self.keyWord(key, entry: 0) : 0
         return slots.withUnsafeBufferPointer { slots in
-            keyStarts.withUnsafeBufferPointer { starts in
-                keyBytes.withUnsafeBufferPointer { bytes in
-                    var i = Int(truncatingIfNeeded: h) & mask
-                    while true {
-                        let slot = slots[i]
-                        if slot == 0 { return nil }
-                        if slot >> 32 == tag {
-                            let entry = Int(slot & 0xFFFF_FFFF) - 1
-                            let start = Int(starts[entry])
-                            if Int(starts[entry + 1]) - start == count
-                                && (count == 0 || bytesEqual(bytes.baseAddress! + start, key.baseAddress!, count)) {
-                                return entry
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let first = slots[2 &* i]
+                if first == 0 { return nil }
+                if first >> 32 == tag {
+                    let word = slots[2 &* i &+ 1]
+                    if count <= 7 {
+                        if word == short { return i }
+                    } else if word >> 56 == 0xFF {
+                        let entry = Int(word & 0x00FF_FFFF_FFFF_FFFF)
+                        let equal = keyStarts.withUnsafeBufferPointer { starts in
+                            keyBytes.withUnsafeBufferPointer { bytes in
+                                let start = Int(starts[entry])
+                                return Int(starts[entry + 1]) - start == count
+                                    && bytesEqual(bytes.baseAddress! + start, key.baseAddress!, count)
                             }
                         }
-                        i = (i &+ 1) & mask
+                        if equal { return i }
                     }
                 }
+                i = (i &+ 1) & mask
             }
         }
     }
 
     @inline(__always)
     func value(for key: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        entryIndex(key).map { values[$0] }
+        value(for: key, hash: Self.hash(key))
     }
 
     /// Lookup with the key's `hashBytes` already computed (it is shared with other tables).
     @inline(__always)
     func value(for key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> UInt32? {
-        entryIndex(key, hash: hash).map { values[$0] }
+        slotIndex(key, hash: hash).map { UInt32(truncatingIfNeeded: slots[2 * $0]) }
     }
 
     func value(for key: [UInt8]) -> UInt32? {
