@@ -1,9 +1,12 @@
-// Performance notes: this is the hot path of `encodeIDs` and `bench`. The text
-// is read in place (a native Swift string is contiguous UTF-8); split patterns
-// run through the hand-written scanners when they are known, else through the
-// regex VM on sub-buffers; each piece goes to `BPEModel.encodePiece` with a
-// per-call piece cache taken from a pool. No piece, range or string is
-// allocated on the way.
+// Performance notes: this is the hot path of `encodeIDs` and `bench`. Each
+// segment is copied once into the worker's `PaddedText` (a few hundred
+// nanoseconds for a 4 KB chunk) so that everything after it may load whole
+// words without bounds checks. Split patterns run through the hand-written
+// scanners when they are known, a batch of match ends at a time (a tight
+// scanning loop, then a tight lookup loop), else through the regex VM on
+// sub-buffers; each piece goes to `BPEModel.encodePiece` with a per-worker
+// piece cache taken from a pool. No piece, range or string is allocated on
+// the way.
 
 /// Encodes straight to ids for the common byte-level BPE pipelines (tiktoken files and
 /// GPT-2 / Llama 3 / Qwen style tokenizer.json), skipping alignment bookkeeping.
@@ -61,8 +64,9 @@ struct FastEncoder: Sendable {
     func encode(_ text: String) -> [TokenID]? {
         withUTF8(text) { bytes in
             if requiresNFC && !UnicodeNormalization.isCertainlyNormalized(bytes, form: .nfc) { return nil }
-            // Byte-level BPE makes at most one token per byte (+1 for an added prefix space).
-            return [TokenID](unsafeUninitializedCapacity: bytes.count + 1) { out, written in
+            // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, +1 for
+            // the hot cache, which writes two ids for every hit).
+            return [TokenID](unsafeUninitializedCapacity: bytes.count + 2) { out, written in
                 written = caches.withCache { cache in encodeSegment(bytes, out: out.baseAddress!, cache: &cache) }
             }
         }
@@ -75,7 +79,7 @@ struct FastEncoder: Sendable {
             if requiresNFC && !UnicodeNormalization.isCertainlyNormalized(buffer, form: .nfc) { return nil }
             let segments = added.segments(of: bytes, policy: policy)
             // Every segment may gain a prefix space; an added token covers at least one byte.
-            return [TokenID](unsafeUninitializedCapacity: buffer.count + segments.count + 1) { out, written in
+            return [TokenID](unsafeUninitializedCapacity: buffer.count + segments.count + 2) { out, written in
                 written = caches.withCache { cache in
                     var count = 0
                     for (id, range) in segments {
@@ -97,7 +101,19 @@ struct FastEncoder: Sendable {
         withUTF8(text) { bytes in
             var count = 0
             if let scanner {
-                scanner.forEachMatch(in: bytes) { _ in count += 1 }
+                caches.withCache { cache in
+                    let padded = cache.text.load(bytes, prefixSpace: false)
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { ends in
+                        var position = 0
+                        while position < padded.count {
+                            let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: position,
+                                                      into: ends.baseAddress!, capacity: KnownPatternScanner.batchSize)
+                            count += k
+                            position = ends[k - 1]
+                        }
+                    }
+                    cache.text.shrink()
+                }
             } else {
                 for step in steps {
                     if case let .regex(regex) = step.pattern { count += regex.matches(in: bytes).count }
@@ -116,21 +132,30 @@ struct FastEncoder: Sendable {
     /// Encodes one segment (text between added tokens) into `out`; returns the number of ids.
     func encodeSegment(_ segment: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         if segment.isEmpty { return 0 }
-        if addPrefixSpace && segment[0] != 0x20 {
-            var prefixed = [UInt8](repeating: 0x20, count: segment.count + 1)
-            prefixed.withUnsafeMutableBufferPointer { _ = $0.baseAddress!.advanced(by: 1).initialize(from: segment.baseAddress!, count: segment.count) }
-            return prefixed.withUnsafeBufferPointer { pieces($0, out: out, cache: &cache) }
-        }
-        return pieces(segment, out: out, cache: &cache)
+        let text = cache.text.load(segment, prefixSpace: addPrefixSpace && segment[0] != 0x20)
+        defer { cache.text.shrink() }
+        return pieces(text, out: out, cache: &cache)
     }
 
+    /// Encodes a padded text (see `PaddedText`).
     @inline(__always)
     private func pieces(_ text: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         var count = 0
         if let scanner {
+            let p = text.baseAddress!
             let bpe = self.bpe
-            scanner.forEachMatch(in: text) { range in
-                count += bpe.encodePiece(UnsafeBufferPointer(rebasing: text[range]), out: out + count, cache: &cache)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { buffer in
+                let ends = buffer.baseAddress!
+                var start = 0
+                while start < text.count {
+                    let k = scanner.matchEnds(padded: p, count: text.count, from: start, into: ends,
+                                              capacity: KnownPatternScanner.batchSize)
+                    for e in 0..<k {
+                        let end = ends[e]
+                        count &+= bpe.encodePiece(p + start, end &- start, out: out + count, cache: &cache)
+                        start = end
+                    }
+                }
             }
         } else {
             split(text, step: 0, out: out, count: &count, cache: &cache)
@@ -142,7 +167,7 @@ struct FastEncoder: Sendable {
     private func split(_ piece: UnsafeBufferPointer<UInt8>, step: Int, out: UnsafeMutablePointer<TokenID>, count: inout Int,
                        cache: inout BPEPieceCache) {
         if step == steps.count {
-            count += bpe.encodePiece(piece, out: out + count, cache: &cache)
+            count += bpe.encodePiece(piece.baseAddress!, piece.count, out: out + count, cache: &cache)
             return
         }
         let split = steps[step]

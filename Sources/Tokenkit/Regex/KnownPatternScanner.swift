@@ -1,9 +1,13 @@
 // Performance notes: almost every byte-level tokenizer in use splits text with
 // one of a handful of patterns (GPT-2/r50k, cl100k, o200k, Llama 3, Qwen). For
 // those, matching is done by this hand-written scanner instead of the regex VM:
-// one pass over UTF-8 with a per-scalar class byte (a 128-entry table for
-// ASCII, the general-category table otherwise), no backtracking stack, no
-// allocation. Each rule below reproduces what the alternation computes with
+// one pass over UTF-8, no backtracking stack, no allocation. ASCII runs are
+// classified eight bytes at a time (SWAR: letters, upper and lower case as bit
+// masks of a 64-bit word, the run's end by counting trailing zeros), other
+// bytes through a 256-entry flag table, non-ASCII scalars through a 64 K class
+// table of the BMP. The text is read from a padded copy (`PaddedText`) so that
+// those word loads never need a bounds check: the padding byte 0xFF ends
+// every run. Each rule below reproduces what the alternation computes with
 // its backtracking; `KnownPatternScannerTests` checks every supported pattern
 // against the regex engine on random text. Patterns are recognised by their
 // exact text, per dialect, so any other pattern falls back to the VM.
@@ -71,13 +75,12 @@ struct KnownPatternScanner: Sendable {
         static let mark = Class(rawValue: 64)           // \p{M}
     }
 
-    static let asciiClasses: [Class] = (0..<128).map { classify(UInt32($0)) }
 
     /// Flags of each byte value for the ASCII fast path (bytes from 0x80 only have `nonASCII`).
     enum ByteFlags {
         static let letter: UInt8 = 1, digit: UInt8 = 2, upper: UInt8 = 4, lower: UInt8 = 8
         static let other: UInt8 = 16      // not \s, \p{L}, \p{N}
-        static let lineBreak: UInt8 = 32, nonASCII: UInt8 = 128
+        static let lineBreak: UInt8 = 32, space: UInt8 = 64, nonASCII: UInt8 = 128
 
         nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
             let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
@@ -91,6 +94,7 @@ struct KnownPatternScanner: Sendable {
                 if c.contains(.lowerish) && c.contains(.letter) { f |= lower }
                 if !c.contains(.space) && !c.contains(.letter) && !c.contains(.number) { f |= other }
                 if c.contains(.lineBreak) { f |= lineBreak }
+                if c.contains(.space) { f |= space }
                 table[b] = f
             }
             return UnsafePointer(table)
@@ -128,17 +132,17 @@ struct KnownPatternScanner: Sendable {
     /// Reads text scalar by scalar with its class.
     struct Cursor {
         let text: UnsafeBufferPointer<UInt8>
-        let asciiClasses: UnsafeBufferPointer<Class>
-        let byteFlags: UnsafePointer<UInt8>
+        /// `KnownPatternScanner.bmpClasses`, held here to avoid a lazy-global check per scalar.
+        let classes: UnsafePointer<Class>
 
         @inline(__always) var count: Int { text.count }
 
         /// The class and byte length of the scalar at `i` (`i < count`).
         @inline(__always) func at(_ i: Int) -> (Class, Int) {
             let b = text[i]
-            if b < 0x80 { return (asciiClasses[Int(b)], 1) }
+            if b < 0x80 { return (classes[Int(b)], 1) }
             let (scalar, length) = UTF8.decode(text, at: i)
-            return (KnownPatternScanner.classify(scalar), length)
+            return (scalar < 0x10000 ? classes[Int(scalar)] : KnownPatternScanner.computeClass(scalar), length)
         }
 
         @inline(__always) func byte(_ i: Int) -> UInt8 { i < text.count ? text[i] : 0 }
@@ -177,15 +181,107 @@ struct KnownPatternScanner: Sendable {
     // MARK: - Scanning
 
     /// Calls `body` with every match, in order; the matches cover the whole text.
-    @inline(__always)
     func forEachMatch(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
+        var padded = PaddedText()
+        defer { padded.deallocate() }
+        let p = padded.load(text, prefixSpace: false).baseAddress!
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.batchSize) { ends in
+            var position = 0
+            while position < text.count {
+                let k = matchEnds(padded: p, count: text.count, from: position, into: ends.baseAddress!, capacity: Self.batchSize)
+                for e in 0..<k {
+                    try body(position..<ends[e])
+                    position = ends[e]
+                }
+            }
+        }
+    }
+
+    /// How many match ends `matchEnds` is asked for at a time by the loops above.
+    static let batchSize = 256
+
+    /// Writes the ends of the successive matches from `start` (a match start) to `ends`, at most
+    /// `capacity` of them, and returns how many. `p` is a `PaddedText` of `count` bytes.
+    @inline(__always)
+    func matchEnds(padded p: UnsafePointer<UInt8>, count: Int, from start: Int, into ends: UnsafeMutablePointer<Int>,
+                   capacity: Int) -> Int {
         switch family {
-        case .gpt2: try ScannerCore<GPT2Rules>.forEachMatch(in: text, body)
-        case .cl100kFancyRegex: try ScannerCore<CL100KRules>.forEachMatch(in: text, body)
-        case .cl100kOniguruma: try ScannerCore<CL100KOnigurumaRules>.forEachMatch(in: text, body)
-        case .llama3: try ScannerCore<Llama3Rules>.forEachMatch(in: text, body)
-        case .qwen: try ScannerCore<QwenRules>.forEachMatch(in: text, body)
-        case .o200k: try ScannerCore<O200KRules>.forEachMatch(in: text, body)
+        case .gpt2: ScannerCore<GPT2Rules>.matchEnds(p, count, start, ends, capacity)
+        case .cl100kFancyRegex: ScannerCore<CL100KRules>.matchEnds(p, count, start, ends, capacity)
+        case .cl100kOniguruma: ScannerCore<CL100KOnigurumaRules>.matchEnds(p, count, start, ends, capacity)
+        case .llama3: ScannerCore<Llama3Rules>.matchEnds(p, count, start, ends, capacity)
+        case .qwen: ScannerCore<QwenRules>.matchEnds(p, count, start, ends, capacity)
+        case .o200k: ScannerCore<O200KRules>.matchEnds(p, count, start, ends, capacity)
+        }
+    }
+}
+
+/// A reusable copy of a text followed by `padding` bytes of 0xFF, so that scanners and hash
+/// functions may load whole words at any position up to the end without bounds checks (0xFF,
+/// never part of UTF-8, ends every character-class run).
+struct PaddedText {
+    static let padding = 32
+    private var storage: UnsafeMutablePointer<UInt8>?
+    private var capacity = 0
+    /// Buffers above this size are freed after use rather than kept.
+    static let retainedCapacity = 1 << 20
+
+    /// Copies `text` (after a space when `prefixSpace`) and returns the copy, without the padding.
+    mutating func load(_ text: UnsafeBufferPointer<UInt8>, prefixSpace: Bool) -> UnsafeBufferPointer<UInt8> {
+        let count = text.count + (prefixSpace ? 1 : 0)
+        if count + Self.padding > capacity {
+            storage?.deallocate()
+            capacity = max(count + Self.padding, 4096 + Self.padding)
+            storage = .allocate(capacity: capacity)
+        }
+        let p = storage!
+        if prefixSpace { p[0] = 0x20 }
+        if let base = text.baseAddress { (p + (prefixSpace ? 1 : 0)).update(from: base, count: text.count) }
+        (p + count).update(repeating: 0xFF, count: Self.padding)
+        return UnsafeBufferPointer(start: p, count: count)
+    }
+
+    /// Frees an oversized buffer so that memory stays bounded between calls.
+    mutating func shrink() {
+        if capacity > Self.retainedCapacity { deallocate() }
+    }
+
+    mutating func deallocate() {
+        storage?.deallocate()
+        storage = nil
+        capacity = 0
+    }
+}
+
+/// Character classes of eight ASCII bytes at once: each function returns 0x80 in every byte
+/// of the word that is in the class (and 0 for bytes from 0x80, which are never ASCII).
+enum SWAR {
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    @inline(__always) static func broadcast(_ b: UInt8) -> UInt64 { UInt64(b) &* 0x0101_0101_0101_0101 }
+
+    @inline(__always) static func load(_ p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Bytes in lo...hi: adding 0x80 - lo sets the high bit from lo up, 0x80 - hi - 1 from hi + 1
+    /// up; bytes below 0x80 never carry into their neighbour.
+    @inline(__always) static func inRange(_ x: UInt64, _ lo: UInt8, _ hi: UInt8) -> UInt64 {
+        let t = x & ~high
+        return (t &+ broadcast(0x80 &- lo)) & ~(t &+ broadcast(0x7F &- hi)) & ~x & high
+    }
+
+    @inline(__always) static func letters(_ x: UInt64) -> UInt64 { inRange(x | broadcast(0x20), 0x61, 0x7A) }
+    @inline(__always) static func uppers(_ x: UInt64) -> UInt64 { inRange(x, 0x41, 0x5A) }
+    @inline(__always) static func lowers(_ x: UInt64) -> UInt64 { inRange(x, 0x61, 0x7A) }
+
+    /// The end of the run of bytes in the class from `j` (the padding of a `PaddedText` ends it).
+    @inline(__always) static func runEnd(_ p: UnsafePointer<UInt8>, from j: Int, _ bits: (UInt64) -> UInt64) -> Int {
+        var j = j
+        while true {
+            let stop = ~bits(load(p + j)) & high
+            if stop != 0 { return j &+ stop.trailingZeroBitCount &>> 3 }
+            j &+= 8
         }
     }
 }
@@ -278,26 +374,27 @@ enum ScannerCore<R: ScannerRules> {
     typealias Cursor = KnownPatternScanner.Cursor
 
     @inline(__always)
-    static func forEachMatch(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
+    static func matchEnds(_ p: UnsafePointer<UInt8>, _ n: Int, _ start: Int, _ ends: UnsafeMutablePointer<Int>,
+                          _ capacity: Int) -> Int {
         let flags = KnownPatternScanner.ByteFlags.table
-        try KnownPatternScanner.asciiClasses.withUnsafeBufferPointer { table in
-            let cursor = Cursor(text: text, asciiClasses: table, byteFlags: flags)
-            var position = 0
-            while position < text.count {
-                let end = matchEnd(at: position, cursor)
-                try body(position..<end)
-                position = end
-            }
+        let classes = KnownPatternScanner.bmpClasses
+        var position = start
+        var k = 0
+        while k < capacity && position < n {
+            var end = -1
+            if p[position] < 0x80 { end = asciiMatchEnd(at: position, p, flags) }
+            if end < 0 { end = generalMatchEnd(at: position, p, n, classes) }
+            ends[k] = end
+            k &+= 1
+            position = end
         }
+        return k
     }
 
-    /// The end of the match starting at `i` (the alternatives in pattern order).
-    @inline(__always)
-    static func matchEnd(at i: Int, _ t: Cursor) -> Int {
-        if t.text[i] < 0x80 {
-            let end = asciiMatchEnd(at: i, t.text.baseAddress!, t.count, t.byteFlags)
-            if end >= 0 { return end }
-        }
+    /// The end of the match starting at `i` (the alternatives in pattern order), for any text.
+    @inline(never)
+    static func generalMatchEnd(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ classes: UnsafePointer<KnownPatternScanner.Class>) -> Int {
+        let t = Cursor(text: UnsafeBufferPointer(start: p, count: n), classes: classes)
         let (c0, l0) = t.at(i)
         // Contractions.
         if R.contractions != .none, let end = t.contraction(at: i, caseInsensitive: R.contractions == .caseInsensitive) {
@@ -360,29 +457,27 @@ enum ScannerCore<R: ScannerRules> {
         return runEnd
     }
 
-    /// The fast path for text that stays ASCII around the match: the common cases of every rule
-    /// (words, numbers, punctuation). Returns -1 to defer to the general path (a contraction, or
-    /// a run that reaches a non-ASCII byte, which only the general path can classify).
+    /// The fast path for a match that stays ASCII: the common cases of every rule. Returns -1 to
+    /// defer to the general path (a run that reaches a non-ASCII byte, which only the general path
+    /// can classify, or the end of the text, where `\s++$` and `(?!\S)` need it). `p` is padded.
     @inline(__always)
-    static func asciiMatchEnd(at i: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ f: UnsafePointer<UInt8>) -> Int {
+    static func asciiMatchEnd(at i: Int, _ p: UnsafePointer<UInt8>, _ f: UnsafePointer<UInt8>) -> Int {
         typealias B = KnownPatternScanner.ByteFlags
         let b0 = p[i]
-        if b0 == 0x27 { return -1 }
         let f0 = f[Int(b0)]
-        let f1: UInt8 = i + 1 < n ? f[Int(p[i + 1])] : 0
+        let f1 = f[Int(p[i &+ 1])]
         if f1 & B.nonASCII != 0 { return -1 }
-        @inline(__always) func run(_ from: Int, _ flag: UInt8) -> Int {
-            var j = from
-            while j < n && f[Int(p[j])] & flag != 0 { j += 1 }
-            return j < n && p[j] >= 0x80 ? -1 : j
+        if R.contractions != .none && b0 == 0x27 {
+            let end = asciiContraction(at: i, p, caseInsensitive: R.contractions == .caseInsensitive)
+            if end != 0 { return end }
         }
         switch R.words {
         case .spaceThenLetters:
-            if f0 & B.letter != 0 { return run(i + 1, B.letter) }
-            if b0 == 0x20 && f1 & B.letter != 0 { return run(i + 2, B.letter) }
+            if f0 & B.letter != 0 { return asciiRunEnd(p, from: i &+ 1, SWAR.letters) }
+            if b0 == 0x20 && f1 & B.letter != 0 { return asciiRunEnd(p, from: i &+ 2, SWAR.letters) }
         case .prefixThenLetters:
-            if f0 & B.letter != 0 { return run(i + 1, B.letter) }
-            if f0 & (B.lineBreak | B.digit) == 0 && f1 & B.letter != 0 { return run(i + 2, B.letter) }
+            if f0 & B.letter != 0 { return asciiRunEnd(p, from: i &+ 1, SWAR.letters) }
+            if f0 & (B.lineBreak | B.digit) == 0 && f1 & B.letter != 0 { return asciiRunEnd(p, from: i &+ 2, SWAR.letters) }
         case .casedWithContractionSuffix:
             // ASCII letters are upper-ish or lower-ish, never both: the alternatives reduce to
             // prefix? [A-Z]*[a-z]+ and prefix? [A-Z]+[a-z]*, then an optional contraction.
@@ -390,41 +485,84 @@ enum ScannerCore<R: ScannerRules> {
             if f0 & B.letter != 0 {
                 start = i
             } else if f0 & (B.lineBreak | B.digit) == 0 && f1 & B.letter != 0 {
-                start = i + 1
+                start = i &+ 1
             }
             if start >= 0 {
-                var j = start
-                while j < n && f[Int(p[j])] & B.upper != 0 { j += 1 }
-                while j < n && f[Int(p[j])] & B.lower != 0 { j += 1 }
-                if j < n && (p[j] >= 0x80 || p[j] == 0x27) { return -1 }   // non-ASCII or a contraction may follow
+                let upperEnd = SWAR.runEnd(p, from: start, SWAR.uppers)
+                let j = SWAR.runEnd(p, from: upperEnd, SWAR.lowers)
+                if p[j] >= 0x80 { return -1 }
+                if p[j] == 0x27 {
+                    let end = asciiContraction(at: j, p, caseInsensitive: true)
+                    return end < 0 ? -1 : end == 0 ? j : end
+                }
                 return j
             }
         }
         if f0 & B.digit != 0 {
-            var j = i + 1
-            while j < n && j - i < R.maximumDigits && f[Int(p[j])] & B.digit != 0 { j += 1 }
-            return j < n && j - i < R.maximumDigits && p[j] >= 0x80 ? -1 : j
+            var j = i &+ 1
+            while j &- i < R.maximumDigits && f[Int(p[j])] & B.digit != 0 { j &+= 1 }
+            return j &- i < R.maximumDigits && p[j] >= 0x80 ? -1 : j
         }
-        if R.spaceBeforeDigits && b0 == 0x20 && f1 & B.digit != 0 { return run(i + 2, B.digit) }
+        if R.spaceBeforeDigits && b0 == 0x20 && f1 & B.digit != 0 {
+            var j = i &+ 2
+            while f[Int(p[j])] & B.digit != 0 { j &+= 1 }
+            return p[j] >= 0x80 ? -1 : j
+        }
         // Punctuation and symbols, with the optional leading space.
         var j: Int
         if f0 & B.other != 0 {
-            j = i + 1
+            j = i &+ 1
         } else if b0 == 0x20 && f1 & B.other != 0 {
-            j = i + 2
+            j = i &+ 2
         } else {
-            return -1
+            // Whitespace (every other class was matched above).
+            j = i &+ 1
+            while f[Int(p[j])] & B.space != 0 { j &+= 1 }
+            if p[j] >= 0x80 { return -1 }
+            if R.newlineRule {
+                // `\s*[\r\n]+`: backtracking leaves the match right after the last line break.
+                var k = j
+                while k > i {
+                    let b = p[k &- 1]
+                    if b == 0x0A || b == 0x0D { return k }
+                    k &-= 1
+                }
+            }
+            // `\s+(?!\S)` gives back the last space before the non-space; else `\s+` or `\s`.
+            return j &- 1 > i ? j &- 1 : j
         }
-        while j < n && f[Int(p[j])] & B.other != 0 { j += 1 }
-        if j < n && p[j] >= 0x80 { return -1 }
+        while f[Int(p[j])] & B.other != 0 { j &+= 1 }
+        if p[j] >= 0x80 { return -1 }
         switch R.punctuation {
         case .plain: break
         case .trailingNewlines:
-            while j < n && (p[j] == 0x0A || p[j] == 0x0D) { j += 1 }
+            while p[j] == 0x0A || p[j] == 0x0D { j &+= 1 }
         case .trailingNewlinesAndSlashes:
-            while j < n && (p[j] == 0x0A || p[j] == 0x0D || p[j] == 0x2F) { j += 1 }
+            while p[j] == 0x0A || p[j] == 0x0D || p[j] == 0x2F { j &+= 1 }
         }
         return j
+    }
+
+    /// The end of the ASCII run of `bits` from `j`, or -1 when a non-ASCII byte ends it.
+    @inline(__always)
+    static func asciiRunEnd(_ p: UnsafePointer<UInt8>, from j: Int, _ bits: (UInt64) -> UInt64) -> Int {
+        let end = SWAR.runEnd(p, from: j, bits)
+        return p[end] >= 0x80 ? -1 : end
+    }
+
+    /// A contraction (`'s 't 'm 'd 're 've 'll`) at `i` (an apostrophe) in ASCII: its end, 0 when
+    /// there is none, -1 when a non-ASCII byte decides (`ſ` folds to `s`).
+    @inline(__always)
+    static func asciiContraction(at i: Int, _ p: UnsafePointer<UInt8>, caseInsensitive: Bool) -> Int {
+        let b1 = p[i &+ 1]
+        if b1 >= 0x80 { return -1 }
+        let c1 = caseInsensitive ? b1 | 0x20 : b1
+        if c1 == 0x73 || c1 == 0x74 || c1 == 0x6D || c1 == 0x64 { return i &+ 2 }   // s t m d
+        guard c1 == 0x72 || c1 == 0x76 || c1 == 0x6C else { return 0 }               // r v l
+        let b2 = p[i &+ 2]
+        if b2 >= 0x80 { return -1 }
+        let c2 = caseInsensitive ? b2 | 0x20 : b2
+        return c2 == (c1 == 0x6C ? 0x6C : 0x65) ? i &+ 3 : 0                           // ll, re/ve
     }
 
     /// The end of a word match at `i`, or nil when no word alternative matches.

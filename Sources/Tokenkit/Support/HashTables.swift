@@ -36,6 +36,21 @@ func shortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt6
     }
 }
 
+/// `shortKeyWords` for a key of 1 to 16 bytes that may be over-read by up to 16 bytes (a
+/// `PaddedText`): two loads and two masks, no branch on the length.
+@inline(__always)
+func paddedShortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64) {
+    let raw = UnsafeRawPointer(base)
+    let a = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+    let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    // Shifts of 0 to 64 bits, the 64 done as two halves (a single shift is taken modulo 64).
+    let lowShift = UInt64(truncatingIfNeeded: (8 &- min(count, 8)) &* 8)
+    let highShift = UInt64(truncatingIfNeeded: (16 &- max(count, 8)) &* 8)
+    let lowMask = UInt64.max &>> lowShift
+    let highMask = (UInt64.max &>> (highShift &>> 1)) &>> (highShift &- (highShift &>> 1))
+    return (a & lowMask, b & highMask)
+}
+
 /// A fast hash of a byte string (wyhash-style multiply-mix over 16-byte blocks).
 @inline(__always)
 func hashBytes(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {

@@ -9,25 +9,24 @@
 
 extension BPEModel {
     /// Encodes one piece of raw bytes (byte-level vocabularies) into `out`, which must have room
-    /// for `piece.count` ids; returns the number of ids written.
+    /// for `count` ids; returns the number of ids written. The piece lies in a `PaddedText`, so
+    /// its first 16 bytes may be loaded whatever its length.
     @inline(__always)
-    func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        let n = piece.count
-        let base = piece.baseAddress!
+    func encodePiece(_ base: UnsafePointer<UInt8>, _ n: Int, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         if n == 1, let id = byteIDs[Int(base[0])] {
             out[0] = id
             return 1
         }
         if n <= 16 {
-            let (a, b) = shortKeyWords(base, n)
+            let (a, b) = paddedShortKeyWords(base, n)
             let h = hashShortKey(a, b, lengthSeed: 0xA076_1D64_78BD_642F ^ UInt64(truncatingIfNeeded: n))
             let hot = cache.hot.lookup(a, b, length: n, hash: h, out: out)
             if hot > 0 { return hot }
-            let count = encodeUncached(piece, hash: h, out: out, cache: &cache)
+            let count = encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: h, out: out, cache: &cache)
             cache.hot.insert(a, b, length: n, hash: h, ids: out, count: count)
             return count
         }
-        return encodeUncached(piece, hash: hashBytes(base, n), out: out, cache: &cache)
+        return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), out: out, cache: &cache)
     }
 
     @inline(__always)
@@ -58,35 +57,51 @@ extension BPEModel {
         let symbols = out
         for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
         if n > 24 { return mergeWithHeap(symbols, n, pairs) }
-        var count = n
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { ranks in
-            @inline(__always) func pairRank(_ i: Int) -> UInt64 {
-                pairs.lookup(left: symbols[i], right: symbols[i + 1], in: merges) ?? .max
+        // Ranks and merge results of each adjacent pair in two parallel arrays, so that the
+        // search for the lowest rank is a branch-free pass over 32-bit values.
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * n) { buffer in
+            let ranks = buffer.baseAddress!
+            let results = ranks + n
+            @inline(__always) func lookupPair(_ i: Int) {
+                if let m = pairs.lookup(left: symbols[i], right: symbols[i &+ 1], in: merges) {
+                    ranks[i] = UInt32(truncatingIfNeeded: m >> 32)
+                    results[i] = UInt32(truncatingIfNeeded: m)
+                } else {
+                    ranks[i] = .max
+                    results[i] = 0
+                }
             }
-            for i in 0..<(count - 1) { ranks[i] = pairRank(i) }
+            var count = n
+            for i in 0..<(n &- 1) { lookupPair(i) }
+            ranks[n &- 1] = .max
+            results[n &- 1] = 0
             while count > 1 {
-                // The lowest rank wins; among equal ranks the leftmost (rank is in the high bits).
-                var best = UInt64.max
-                var k = -1
-                for i in 0..<(count - 1) where ranks[i] >> 32 < best >> 32 {
-                    best = ranks[i]
-                    k = i
+                // The lowest rank wins; among equal ranks the leftmost.
+                var best = ranks[0]
+                var k = 0
+                var i = 1
+                while i < count &- 1 {
+                    let r = ranks[i]
+                    k = r < best ? i : k
+                    best = r < best ? r : best
+                    i &+= 1
                 }
-                if k < 0 { break }
-                symbols[k] = UInt32(truncatingIfNeeded: best)
-                // Remove symbol k+1 and the pair rank that started at it.
-                var j = k + 1
-                while j < count - 1 {
-                    symbols[j] = symbols[j + 1]
-                    if j < count - 2 { ranks[j] = ranks[j + 1] }
-                    j += 1
+                if best == .max { break }
+                symbols[k] = results[k]
+                // Remove symbol k+1 and the pair that started at it.
+                var j = k &+ 1
+                while j < count &- 1 {
+                    symbols[j] = symbols[j &+ 1]
+                    ranks[j] = ranks[j &+ 1]
+                    results[j] = results[j &+ 1]
+                    j &+= 1
                 }
-                count -= 1
-                ranks[k] = k + 1 < count ? pairRank(k) : .max
-                if k > 0 { ranks[k - 1] = pairRank(k - 1) }
+                count &-= 1
+                if k &+ 1 < count { lookupPair(k) } else { ranks[k] = .max }
+                if k > 0 { lookupPair(k &- 1) }
             }
+            return count
         }
-        return count
     }
 
     /// The heap variant of the merge loop (O(n log n)) for longer pieces, on stack buffers:

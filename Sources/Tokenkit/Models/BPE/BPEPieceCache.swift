@@ -25,11 +25,13 @@ struct HotPieceCache {
         let slot = slots + (Int(truncatingIfNeeded: hash >> 40) & (Self.slotCount - 1)) &* 4
         let header = slot[2]
         guard header >> 8 == UInt64(length), slot[0] == a, slot[1] == b else { return 0 }
+        // Both ids are written whatever the count (no branch): a piece of one byte that maps to
+        // one id is never the last byte of the caller's buffer, which has room for one id per
+        // byte plus one.
         let ids = slot[3]
-        let count = Int(header & 0xFF)
         out[0] = TokenID(truncatingIfNeeded: ids)
-        if count == 2 { out[1] = TokenID(truncatingIfNeeded: ids >> 32) }
-        return count
+        out[1] = TokenID(truncatingIfNeeded: ids >> 32)
+        return Int(header & 0xFF)
     }
 
     /// Remembers a piece that maps to one or two ids (longer results are left to the big cache).
@@ -91,9 +93,11 @@ struct BPEPieceCache {
     let hot = HotPieceCache()
     /// Merge-table lookups of the merge loop.
     let pairs = PairLookupCache()
+    /// The padded copy of the text being encoded.
+    var text = PaddedText()
 
     static let slotCount = 1 << 17
-    static let maximumKeyLength = 48
+    static let maximumKeyLength = 256
     private static let maximumEntries = slotCount / 2
     private static let arenaLimit = maximumEntries * 24
 
@@ -120,6 +124,8 @@ struct BPEPieceCache {
     func deallocate() {
         hot.deallocate()
         pairs.deallocate()
+        var text = text
+        text.deallocate()
         hashes.deallocate()
         keyStarts.deallocate()
         lengths.deallocate()
