@@ -80,15 +80,28 @@ import Testing
     }
 
     @Test func tiktokenStyleMergesFromRanks() throws {
-        // Ranks: bytes 'a' 'b' 'c', then "ab" (3), "bc" (4), "abc" (5). Derived pairs merge by concatenation rank.
+        // Ranks: bytes 'a' 'b' 'c', then "ab" (3), "bc" (4), "abc" (5). Parts merge when their
+        // concatenation is a token, with its rank.
         var ranks = ByteStringTable()
         for (i, t) in ["a", "b", "c", "ab", "bc", "abc"].enumerated() { ranks.set(Array(t.utf8), UInt32(i)) }
-        let merges = TiktokenReader.deriveMerges(ranks)
-        #expect(merges.lookup(left: 0, right: 4).map { UInt32(truncatingIfNeeded: $0) } == 5)   // a + bc -> abc
-        #expect(merges.lookup(left: 3, right: 2).map { UInt32(truncatingIfNeeded: $0) } == 5)   // ab + c -> abc
-        let m = BPEModel(alphabet: .byteLevel, vocabulary: ranks, merges: merges, options: .init())
+        let m = BPEModel(tiktokenRanks: ranks, options: .init())
+        #expect(m.merge(0, 4).map { UInt32(truncatingIfNeeded: $0) } == 5)   // a + bc -> abc
+        #expect(m.merge(3, 2).map { UInt32(truncatingIfNeeded: $0) } == 5)   // ab + c -> abc
+        #expect(m.merge(2, 0) == nil)                                        // "ca" is not a token
         var out: [TokenID] = []
         m.encodeRawBytes(Array("abcab".utf8), into: &out)
         #expect(out == [5, 3])
+        // The fast path (byte ranges) agrees with the general one, short and long (heap) pieces.
+        for text in ["abcab", "cbacabcabcbbaaccabcabcabcabcbcbcbab", String(repeating: "abc", count: 40)] {
+            var general: [TokenID] = []
+            m.encodeRawBytes(Array(text.utf8), into: &general)
+            var cache = BPEPieceCache()
+            defer { cache.deallocate() }
+            let bytes = Array(text.utf8)
+            let padded = bytes.withUnsafeBufferPointer { cache.text.load($0, prefixSpace: false) }
+            var fast = [TokenID](repeating: 0, count: text.utf8.count + 2)
+            let count = fast.withUnsafeMutableBufferPointer { m.encodePiece(padded.baseAddress!, padded.count, out: $0.baseAddress!, cache: &cache) }
+            #expect(Array(fast.prefix(count)) == general, "\(text)")
+        }
     }
 }

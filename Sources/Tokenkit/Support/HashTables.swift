@@ -36,6 +36,12 @@ func shortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt6
     }
 }
 
+/// The length seed of `hashBytes` (shared by every caller that hashes short keys itself).
+@inline(__always)
+func shortKeySeed(_ count: Int) -> UInt64 {
+    0xA076_1D64_78BD_642F ^ UInt64(truncatingIfNeeded: count)
+}
+
 /// `shortKeyWords` for a key of 1 to 16 bytes that may be over-read by up to 16 bytes (a
 /// `PaddedText`): two loads and two masks, no branch on the length.
 @inline(__always)
@@ -54,7 +60,7 @@ func paddedShortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64,
 /// A fast hash of a byte string (wyhash-style multiply-mix over 16-byte blocks).
 @inline(__always)
 func hashBytes(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
-    let lengthSeed = 0xA076_1D64_78BD_642F ^ UInt64(truncatingIfNeeded: count)
+    let lengthSeed = shortKeySeed(count)
     if count <= 16 {
         let (a, b) = shortKeyWords(base, count)
         return hashShortKey(a, b, lengthSeed: lengthSeed)
@@ -112,6 +118,9 @@ struct ByteStringTable: Sendable {
 
     init(expectedCount: Int = 0) {
         reserve(expectedCount)
+        values.reserveCapacity(expectedCount)
+        keyStarts.reserveCapacity(expectedCount + 1)
+        keyBytes.reserveCapacity(expectedCount * 8)
     }
 
     var count: Int { values.count }
@@ -167,11 +176,27 @@ struct ByteStringTable: Sendable {
             if let entry = entryIndex(ofSlot: slot, key: key) { values[entry] = value }
             return
         }
+        append(key, hash: h, value)
+    }
+
+    /// Adds `key` → `value` unless the key is present; returns whether it was added.
+    mutating func insertNew(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32) -> Bool {
+        let h = Self.hash(key)
+        if slotIndex(key, hash: h) != nil { return false }
+        append(key, hash: h, value)
+        return true
+    }
+
+    private mutating func append(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, _ value: UInt32) {
         if (values.count + 1) * 2 > slots.count / 2 { reserve(max(16, (values.count + 1) * 2)) }
         keyBytes.append(contentsOf: key)
         keyStarts.append(UInt32(keyBytes.count))
         values.append(value)
         insertSlot(hash: h, key: key, entry: values.count - 1, value: value)
+    }
+
+    mutating func insertNew(_ key: [UInt8], _ value: UInt32) -> Bool {
+        key.withUnsafeBufferPointer { insertNew($0, value) }
     }
 
     mutating func set(_ key: [UInt8], _ value: UInt32) {
@@ -193,10 +218,15 @@ struct ByteStringTable: Sendable {
 
     @inline(__always)
     private func slotIndex(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
+        slotIndex(key, hash: h, shortWord: key.count <= 7 ? Self.keyWord(key, entry: 0) : 0)
+    }
+
+    /// `shortWord` is the key's `keyWord` when it has at most 7 bytes.
+    @inline(__always)
+    private func slotIndex(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, shortWord short: UInt64) -> Int? {
         guard !slots.isEmpty else { return nil }
         let count = key.count
         let tag = Self.tag(h)
-        let short = count <= 7 ? Self.keyWord(key, entry: 0) : 0
         return slots.withUnsafeBufferPointer { slots in
             var i = Int(truncatingIfNeeded: h) & mask
             while true {
@@ -232,6 +262,23 @@ struct ByteStringTable: Sendable {
     @inline(__always)
     func value(for key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> UInt32? {
         slotIndex(key, hash: hash).map { UInt32(truncatingIfNeeded: slots[2 * $0]) }
+    }
+
+    /// Lookup with the key's hash and `paddedShortKeyWords` already computed (keys of up to 16
+    /// bytes inside a `PaddedText`).
+    @inline(__always)
+    func value(for key: UnsafeBufferPointer<UInt8>, hash: UInt64, firstWord: UInt64) -> UInt32? {
+        let short = UInt64(truncatingIfNeeded: key.count) << 56 | firstWord
+        return slotIndex(key, hash: hash, shortWord: short).map { UInt32(truncatingIfNeeded: slots[2 * $0]) }
+    }
+
+    /// Lookup of a key inside a `PaddedText` (its first 16 bytes may be loaded whatever its length).
+    @inline(__always)
+    func value(forPadded base: UnsafePointer<UInt8>, count: Int) -> UInt32? {
+        let key = UnsafeBufferPointer(start: base, count: count)
+        guard count <= 16 else { return value(for: key) }
+        let (a, b) = paddedShortKeyWords(base, count)
+        return value(for: key, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(count)), firstWord: a)
     }
 
     func value(for key: [UInt8]) -> UInt32? {

@@ -1,7 +1,8 @@
 // Performance notes: a .tiktoken file is 100k–200k lines of base64 and a rank.
-// Lines are decoded straight from the file bytes into one key buffer; the
-// merge table tiktoken never stores (it merges by looking up concatenations)
-// is derived once here so that the same BPE core serves both formats.
+// Lines are decoded straight from the file bytes into one key buffer, with one
+// hash-table probe per token (insertion and the duplicate check are one step).
+// No merge table is built: like tiktoken, the model merges two parts when
+// their concatenation is a token (see `BPEModel.mergesByConcatenation`).
 
 /// Reads tiktoken's `.tiktoken` rank files (one `base64-token rank` per line).
 struct TiktokenReader {
@@ -19,8 +20,11 @@ struct TiktokenReader {
 
     /// Parses the rank file into raw token bytes → rank.
     func readRanks(_ bytes: [UInt8]) throws(TokenizerLoadingError) -> ByteStringTable {
-        var table = ByteStringTable(expectedCount: bytes.count / 12)
-        var seenRanks = Set<UInt32>()
+        let lineCount = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } } + 1
+        var table = ByteStringTable(expectedCount: lineCount)
+        // Ranks seen: a bitmap for the usual dense ranks, a set for any beyond.
+        var seenDense = [UInt64](repeating: 0, count: lineCount / 16 + 1)
+        var seenSparse = Set<UInt32>()
         var decoded: [UInt8] = []
         var lineNumber = 0
         var error: TokenizerLoadingError?
@@ -57,15 +61,22 @@ struct TiktokenReader {
                     error = malformed(line: lineNumber, "expected a rank (a non-negative integer) after the token, found \(String(decoding: buffer[(space + 1)..<lineEnd], as: UTF8.self).debugDescription)")
                     return
                 }
-                guard seenRanks.insert(UInt32(rank)).inserted else {
+                let word = Int(rank >> 6)
+                let isNew: Bool
+                if word < seenDense.count {
+                    isNew = seenDense[word] & (1 << (rank & 63)) == 0
+                    seenDense[word] |= 1 << (rank & 63)
+                } else {
+                    isNew = seenSparse.insert(UInt32(rank)).inserted
+                }
+                guard isNew else {
                     error = malformed(line: lineNumber, "duplicate rank \(rank)")
                     return
                 }
-                if table.value(for: decoded) != nil {
+                guard table.insertNew(decoded, UInt32(rank)) else {
                     error = malformed(line: lineNumber, "duplicate token \(String(decoding: buffer[i..<space], as: UTF8.self).debugDescription)")
                     return
                 }
-                table.set(decoded, UInt32(rank))
             }
         }
         if let error { throw error }
@@ -84,7 +95,7 @@ struct TiktokenReader {
         }
         var options = BPEModel.Options()
         options.ignoreMerges = true
-        let model = BPEModel(alphabet: .byteLevel, vocabulary: ranks, merges: deriveMerges(ranks), options: options)
+        let model = BPEModel(tiktokenRanks: ranks, options: options)
         // tiktoken keeps only what the pattern matches: text between matches is dropped.
         let preTokenizer = PreTokenizerComponent.sequence(SequencePreTokenizer([
             .split(SplitPreTokenizer(pattern: .regex(regex), behavior: .removed, invert: true)),
@@ -97,18 +108,4 @@ struct TiktokenReader {
                          truncation: nil, padding: nil)
     }
 
-    /// tiktoken merges two adjacent parts when their concatenation is a token, lowest rank first.
-    /// The equivalent pair table lists, for every token, each split into two tokens.
-    static func deriveMerges(_ ranks: ByteStringTable) -> PairTable {
-        var merges = PairTable(expectedCount: ranks.count * 2)
-        ranks.forEach { key, rank in
-            guard key.count >= 2 else { return }
-            for k in 1..<key.count {
-                guard let left = ranks.value(for: UnsafeBufferPointer(rebasing: key[..<k])),
-                      let right = ranks.value(for: UnsafeBufferPointer(rebasing: key[k...])) else { continue }
-                merges.set(left: left, right: right, rank: rank, result: rank)
-            }
-        }
-        return merges
-    }
 }

@@ -3,7 +3,7 @@
 // direct-mapped cache, the whole-piece vocabulary lookup (tiktoken and
 // `ignore_merges` models: most words are one token) and the bounded piece
 // cache; only misses run the merge loop, on stack buffers (no allocation) for
-// pieces up to 128 bytes and with the heap algorithm beyond, so that a 1 MB
+// pieces up to 24 bytes and with the heap algorithm beyond, so that a 1 MB
 // word stays O(n log n). Ids are written to a caller-provided buffer: byte-level
 // BPE never produces more tokens than bytes, so the caller sizes it once.
 
@@ -19,20 +19,21 @@ extension BPEModel {
         }
         if n <= 16 {
             let (a, b) = paddedShortKeyWords(base, n)
-            let h = hashShortKey(a, b, lengthSeed: 0xA076_1D64_78BD_642F ^ UInt64(truncatingIfNeeded: n))
+            let h = hashShortKey(a, b, lengthSeed: shortKeySeed(n))
             let hot = cache.hot.lookup(a, b, length: n, hash: h, out: out)
             if hot > 0 { return hot }
-            let count = encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: h, out: out, cache: &cache)
+            let count = encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: h, firstWord: a, out: out, cache: &cache)
             cache.hot.insert(a, b, length: n, hash: h, ids: out, count: count)
             return count
         }
-        return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), out: out, cache: &cache)
+        return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0, out: out, cache: &cache)
     }
 
     @inline(__always)
-    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, out: UnsafeMutablePointer<TokenID>,
-                                cache: inout BPEPieceCache) -> Int {
-        if options.ignoreMerges, let id = vocabulary.value(for: piece, hash: h) {
+    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, firstWord: UInt64,
+                                out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        // (firstWord: the padded key's first word for pieces of up to 16 bytes, unused beyond.)
+        if options.ignoreMerges, let id = vocabulary.value(for: piece, hash: h, firstWord: firstWord) {
             out[0] = id
             return 1
         }
@@ -46,8 +47,8 @@ extension BPEModel {
     /// Runs BPE merges on the bytes of a piece, writing the resulting ids; returns their number.
     func mergeBytes(_ piece: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, pairs: PairLookupCache) -> Int {
         let n = piece.count
-        guard n <= 128, piece.allSatisfy({ byteIDs[Int($0)] != nil }) else {
-            // Long pieces, or bytes without a token (byte fallback, unknowns): the general algorithm.
+        guard piece.allSatisfy({ byteIDs[Int($0)] != nil }) else {
+            // Bytes without a token (byte fallback, unknowns): the general algorithm.
             var ids: [TokenID] = []
             encodeRawBytes(Array(piece), into: &ids)
             out.update(from: ids, count: ids.count)
@@ -56,14 +57,19 @@ extension BPEModel {
         // Symbols are built in `out` itself (the merged result is never longer than the bytes).
         let symbols = out
         for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
-        if n > 24 { return mergeWithHeap(symbols, n, pairs) }
-        // Ranks and merge results of each adjacent pair in two parallel arrays, so that the
-        // search for the lowest rank is a branch-free pass over 32-bit values.
-        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * n) { buffer in
+        if n > 24 { return mergeWithHeap(piece, symbols, pairs) }
+        let base = piece.baseAddress!
+        // Ranks and merge results of each adjacent pair in parallel arrays, so that the search
+        // for the lowest rank is a branch-free pass over 32-bit values; `starts` holds where each
+        // symbol begins (and the end), for rank files, which look merged bytes up.
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* n &+ 1) { buffer in
             let ranks = buffer.baseAddress!
             let results = ranks + n
+            let starts = results + n
             @inline(__always) func lookupPair(_ i: Int) {
-                if let m = pairs.lookup(left: symbols[i], right: symbols[i &+ 1], in: merges) {
+                let from = Int(starts[i])
+                let covering = UnsafeBufferPointer(start: base + from, count: Int(starts[i &+ 2]) &- from)
+                if let m = pairs.lookup(left: symbols[i], right: symbols[i &+ 1], covering: covering, in: self) {
                     ranks[i] = UInt32(truncatingIfNeeded: m >> 32)
                     results[i] = UInt32(truncatingIfNeeded: m)
                 } else {
@@ -71,6 +77,7 @@ extension BPEModel {
                     results[i] = 0
                 }
             }
+            for i in 0...n { starts[i] = UInt32(truncatingIfNeeded: i) }
             var count = n
             for i in 0..<(n &- 1) { lookupPair(i) }
             ranks[n &- 1] = .max
@@ -94,8 +101,10 @@ extension BPEModel {
                     symbols[j] = symbols[j &+ 1]
                     ranks[j] = ranks[j &+ 1]
                     results[j] = results[j &+ 1]
+                    starts[j] = starts[j &+ 1]
                     j &+= 1
                 }
+                starts[count &- 1] = starts[count]
                 count &-= 1
                 if k &+ 1 < count { lookupPair(k) } else { ranks[k] = .max }
                 if k > 0 { lookupPair(k &- 1) }
@@ -107,8 +116,11 @@ extension BPEModel {
     /// The heap variant of the merge loop (O(n log n)) for longer pieces, on stack buffers:
     /// symbols are linked through `next`/`previous`, candidate merges are (rank << 32 | position)
     /// in a binary min-heap, and stale candidates are recognised by their rank.
-    private func mergeWithHeap(_ symbols: UnsafeMutablePointer<TokenID>, _ n: Int, _ pairs: PairLookupCache) -> Int {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * n) { links in
+    private func mergeWithHeap(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
+                               _ pairs: PairLookupCache) -> Int {
+        let n = piece.count
+        let base = piece.baseAddress!
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * n) { links in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * n) { heap in
                 let next = links.baseAddress!
                 let previous = next + n
@@ -145,32 +157,29 @@ extension BPEModel {
                     next[i] = Int32(i + 1 < n ? i + 1 : -1)
                     previous[i] = Int32(i - 1)
                 }
-                for i in 0..<(n - 1) {
-                    if let m = pairs.lookup(left: symbols[i], right: symbols[i + 1], in: merges) {
-                        push((m >> 32) << 32 | UInt64(i))
-                    }
+                // Symbols are indexed by the byte where they start; symbol q ends where next[q] starts.
+                @inline(__always) func merge(_ p: Int, _ q: Int) -> UInt64? {
+                    let end = next[q] < 0 ? n : Int(next[q])
+                    return pairs.lookup(left: symbols[p], right: symbols[q], covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self)
                 }
-                var alive = n
+                for i in 0..<(n - 1) {
+                    if let m = merge(i, i + 1) { push((m >> 32) << 32 | UInt64(i)) }
+                }
                 while heapCount > 0 {
                     let top = pop()
                     let p = Int(top & 0xFFFF_FFFF)
                     let q = Int(next[p])
                     // A position that was merged away has previous == -2; a stale candidate has another rank.
                     guard q >= 0, previous[p] != -2,
-                          let m = pairs.lookup(left: symbols[p], right: symbols[q], in: merges), m >> 32 == top >> 32 else { continue }
+                          let m = merge(p, q), m >> 32 == top >> 32 else { continue }
                     symbols[p] = TokenID(truncatingIfNeeded: m)
                     let after = Int(next[q])
                     next[p] = Int32(after)
                     if after >= 0 { previous[after] = Int32(p) }
                     previous[q] = -2
-                    alive -= 1
                     let before = Int(previous[p])
-                    if before >= 0, let m2 = pairs.lookup(left: symbols[before], right: symbols[p], in: merges) {
-                        push((m2 >> 32) << 32 | UInt64(before))
-                    }
-                    if after >= 0, let m3 = pairs.lookup(left: symbols[p], right: symbols[after], in: merges) {
-                        push((m3 >> 32) << 32 | UInt64(p))
-                    }
+                    if before >= 0, let m2 = merge(before, p) { push((m2 >> 32) << 32 | UInt64(before)) }
+                    if after >= 0, let m3 = merge(p, after) { push((m3 >> 32) << 32 | UInt64(p)) }
                 }
                 // Compact the surviving symbols in order.
                 var write = 0
@@ -180,7 +189,6 @@ extension BPEModel {
                     write += 1
                     i = Int(next[i])
                 }
-                _ = alive
                 return write
             }
         }

@@ -1,8 +1,9 @@
 // Performance notes: merges are kept as a pair table (left id, right id) →
-// (rank, merged id), which serves both `tokenizers`' merge lists and
-// tiktoken's rank files (a tiktoken rank file is turned into the equivalent
-// pair table at load time: a pair merges iff its concatenation is a token,
-// with that token's rank). Byte-level vocabularies are stored as raw bytes,
+// (rank, merged id) for `tokenizers`' merge lists. tiktoken's rank files need
+// no table: two adjacent parts merge iff their concatenation is a token, with
+// that token's rank, so a merge is one vocabulary lookup of the bytes the two
+// parts cover (what tiktoken itself does). Deriving the equivalent pair table
+// would cost most of the loading time of a rank file. Byte-level vocabularies are stored as raw bytes,
 // not as GPT-2 strings, so that the fast path can look pieces up directly.
 // Short pieces merge with a linear scan (cheaper than a heap below ~50
 // symbols); long ones with a heap, so a 1 MB word stays O(n log n).
@@ -40,7 +41,11 @@ public struct BPEModel: TokenizationModel {
     /// sometimes contain such entries); kept for id ↔ string conversion only.
     private let extraTokens: [String: TokenID]
     private let extraTokenStrings: [TokenID: String]
+    /// The merge list (empty when `mergesByConcatenation`).
     let merges: PairTable
+    /// tiktoken's rule instead of a merge list: two adjacent parts merge when their concatenation
+    /// is a token, whose id is both the merge's rank and its result.
+    let mergesByConcatenation: Bool
     /// Byte-level mode: the id of each single byte (or nil).
     let byteIDs: [TokenID?]
     /// Byte fallback: the id of `<0xXX>` for each byte.
@@ -48,13 +53,25 @@ public struct BPEModel: TokenizationModel {
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
-    /// Builds a model from vocabulary keys (see `Alphabet`) and merges given as pairs of keys.
-    /// - Throws: `BPEModelError` when a merge refers to an unknown token.
+    /// Builds a model from vocabulary keys (see `Alphabet`) and a merge list resolved to ids.
     init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID] = [:], merges: PairTable, options: Options) {
+        self.init(alphabet: alphabet, vocabulary: vocabulary, extraTokens: extraTokens, merges: merges,
+                  mergesByConcatenation: false, options: options)
+    }
+
+    /// Builds a model that merges as tiktoken does, from a rank file's byte strings → ranks.
+    init(tiktokenRanks ranks: ByteStringTable, options: Options) {
+        self.init(alphabet: .byteLevel, vocabulary: ranks, extraTokens: [:], merges: PairTable(expectedCount: 0),
+                  mergesByConcatenation: true, options: options)
+    }
+
+    private init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID], merges: PairTable,
+                 mergesByConcatenation: Bool, options: Options) {
         self.alphabet = alphabet
         self.vocabulary = vocabulary
         self.extraTokens = extraTokens
         self.merges = merges
+        self.mergesByConcatenation = mergesByConcatenation
         self.options = options
         var maxID: TokenID = 0
         vocabulary.forEach { _, id in maxID = max(maxID, id) }
@@ -88,6 +105,21 @@ public struct BPEModel: TokenizationModel {
         let start = Int(vocabulary.keyStarts[entry])
         let end = Int(vocabulary.keyStarts[entry + 1])
         return vocabulary.keyBytes[start..<end]
+    }
+
+    /// The merge of two adjacent symbols as (rank << 32 | merged id), or nil when they do not merge.
+    func merge(_ left: TokenID, _ right: TokenID) -> UInt64? {
+        guard mergesByConcatenation else { return merges.lookup(left: left, right: right) }
+        guard let a = keyBytes(forID: left), let b = keyBytes(forID: right) else { return nil }
+        return vocabulary.value(for: Array(a) + b).map { UInt64($0) << 32 | UInt64($0) }
+    }
+
+    /// The merge of the two adjacent parts covering `bytes`, which lie in a `PaddedText` (fast
+    /// path: tiktoken files look the bytes up; merge lists look the pair up).
+    @inline(__always)
+    func merge(_ left: TokenID, _ right: TokenID, covering bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard mergesByConcatenation else { return merges.lookup(left: left, right: right) }
+        return vocabulary.value(forPadded: bytes.baseAddress!, count: bytes.count).map { UInt64($0) << 32 | UInt64($0) }
     }
 
     public func token(forID id: TokenID) -> String? {
@@ -257,7 +289,7 @@ public struct BPEModel: TokenizationModel {
         // ranks[i] = (rank << 32 | merged id) of the pair (i, i+1), or UInt64.max.
         var ranks = [UInt64](repeating: .max, count: symbols.count)
         for i in 0..<(symbols.count - 1) {
-            ranks[i] = merges.lookup(left: symbols[i].id, right: symbols[i + 1].id) ?? .max
+            ranks[i] = merge(symbols[i].id, symbols[i + 1].id) ?? .max
         }
         while symbols.count > 1 {
             var best = UInt64.max
@@ -271,12 +303,12 @@ public struct BPEModel: TokenizationModel {
             symbols.remove(at: bestIndex + 1)
             ranks.remove(at: bestIndex + 1)
             if bestIndex + 1 < symbols.count {
-                ranks[bestIndex] = merges.lookup(left: symbols[bestIndex].id, right: symbols[bestIndex + 1].id) ?? .max
+                ranks[bestIndex] = merge(symbols[bestIndex].id, symbols[bestIndex + 1].id) ?? .max
             } else {
                 ranks[bestIndex] = .max
             }
             if bestIndex > 0 {
-                ranks[bestIndex - 1] = merges.lookup(left: symbols[bestIndex - 1].id, right: symbols[bestIndex].id) ?? .max
+                ranks[bestIndex - 1] = merge(symbols[bestIndex - 1].id, symbols[bestIndex].id) ?? .max
             }
         }
     }
@@ -290,7 +322,7 @@ public struct BPEModel: TokenizationModel {
         var next = (0..<n).map { $0 + 1 < n ? $0 + 1 : -1 }
         var heap = MergeHeap()
         for i in 0..<(n - 1) {
-            if let m = merges.lookup(left: ids[i], right: ids[i + 1]) {
+            if let m = merge(ids[i], ids[i + 1]) {
                 heap.push(rank: UInt32(m >> 32), position: i, result: TokenID(truncatingIfNeeded: m))
             }
         }
@@ -298,16 +330,16 @@ public struct BPEModel: TokenizationModel {
             let p = top.position
             if lengths[p] == 0 || next[p] == -1 { continue }
             let right = next[p]
-            guard let m = merges.lookup(left: ids[p], right: ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
+            guard let m = merge(ids[p], ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
             ids[p] = top.result
             lengths[p] += lengths[right]
             next[p] = next[right]
             lengths[right] = 0
             if next[right] >= 0 { previous[next[right]] = p }
-            if previous[p] >= 0, let m2 = merges.lookup(left: ids[previous[p]], right: ids[p]) {
+            if previous[p] >= 0, let m2 = merge(ids[previous[p]], ids[p]) {
                 heap.push(rank: UInt32(m2 >> 32), position: previous[p], result: TokenID(truncatingIfNeeded: m2))
             }
-            if next[p] >= 0, let m3 = merges.lookup(left: ids[p], right: ids[next[p]]) {
+            if next[p] >= 0, let m3 = merge(ids[p], ids[next[p]]) {
                 heap.push(rank: UInt32(m3 >> 32), position: p, result: TokenID(truncatingIfNeeded: m3))
             }
         }
@@ -329,7 +361,7 @@ public struct BPEModel: TokenizationModel {
         var next = (0..<n).map { $0 + 1 < n ? $0 + 1 : -1 }
         var heap = MergeHeap()
         for i in 0..<(n - 1) {
-            if let m = merges.lookup(left: ids[i], right: ids[i + 1]) {
+            if let m = merge(ids[i], ids[i + 1]) {
                 heap.push(rank: UInt32(m >> 32), position: i, result: TokenID(truncatingIfNeeded: m))
             }
         }
@@ -344,16 +376,16 @@ public struct BPEModel: TokenizationModel {
             let p = top.position
             if lengths[p] == 0 || next[p] == -1 { continue }
             let right = next[p]
-            guard let m = merges.lookup(left: ids[p], right: ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
+            guard let m = merge(ids[p], ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
             ids[p] = top.result
             lengths[p] += lengths[right]
             next[p] = next[right]
             lengths[right] = 0
             if next[right] >= 0 { previous[next[right]] = p }
-            if previous[p] >= 0, let m2 = merges.lookup(left: ids[previous[p]], right: ids[p]) {
+            if previous[p] >= 0, let m2 = merge(ids[previous[p]], ids[p]) {
                 heap.push(rank: UInt32(m2 >> 32), position: previous[p], result: TokenID(truncatingIfNeeded: m2))
             }
-            if next[p] >= 0, let m3 = merges.lookup(left: ids[p], right: ids[next[p]]) {
+            if next[p] >= 0, let m3 = merge(ids[p], ids[next[p]]) {
                 heap.push(rank: UInt32(m3 >> 32), position: p, result: TokenID(truncatingIfNeeded: m3))
             }
         }

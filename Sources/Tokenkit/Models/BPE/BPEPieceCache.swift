@@ -49,38 +49,34 @@ struct HotPieceCache {
 /// A direct-mapped cache of merge-table lookups: the same few thousand byte and token pairs
 /// recur in every word of a script, and the merge table itself is megabytes wide.
 struct PairLookupCache {
-    static let slotCount = 1 << 14
+    static let slotBits = 16
+    static let slotCount = 1 << slotBits
     /// Per slot: key (left << 32 | right), value (rank << 32 | result, or `.max` for "no merge").
     private let slots: UnsafeMutablePointer<UInt64>
 
     init() {
         slots = .allocate(capacity: Self.slotCount * 2)
-        // An impossible key: ids are below 2^32 - 1 in both halves only by convention, so use a
-        // key whose slot can never match (slot index is derived from the key itself).
-        for i in 0..<Self.slotCount {
-            slots[2 * i] = UInt64(i) == 0 ? 1 : 0
-            slots[2 * i + 1] = 0
-        }
+        // Empty slots hold the key of the pair (UInt32.max, UInt32.max), which no vocabulary has.
+        slots.initialize(repeating: .max, count: Self.slotCount * 2)
     }
 
     func deallocate() { slots.deallocate() }
 
     @inline(__always)
     private static func index(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 50) & (slotCount - 1)
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - slotBits))
     }
 
-    /// The merge of (left, right) as the merge table gives it, or nil.
+    /// The merge of the adjacent symbols (left, right), which cover `bytes`, as the model gives it.
     @inline(__always)
-    func lookup(left: UInt32, right: UInt32, in table: PairTable) -> UInt64? {
+    func lookup(left: UInt32, right: UInt32, covering bytes: UnsafeBufferPointer<UInt8>, in model: BPEModel) -> UInt64? {
         let key = UInt64(left) << 32 | UInt64(right)
-        let i = Self.index(key)
-        let slot = slots + 2 * i
-        if slot[0] == key && Self.index(key) == i && slot[1] != 0 {
+        let slot = slots + 2 &* Self.index(key)
+        if slot[0] == key {
             let v = slot[1]
             return v == .max ? nil : v
         }
-        let value = table.lookup(left: left, right: right)
+        let value = model.merge(left, right, covering: bytes)
         slot[0] = key
         slot[1] = value ?? .max
         return value
