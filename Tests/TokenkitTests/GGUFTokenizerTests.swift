@@ -72,10 +72,22 @@ import Testing
         let bpe = try Tokenizer(contentsOf: TestData.fixture("gguf/llama-bpe.gguf"))
         guard case .bpe = bpe.model else { Issue.record("gpt2 should map to BPE"); return }
         #expect(bpe.fastEncoder != nil)
+        let spm = try Tokenizer(contentsOf: TestData.fixture("gguf/spm-bpe.gguf"))
+        guard case .bpe = spm.model, case .metaspace = spm.preTokenizer else { Issue.record("llama should map to Metaspace + BPE"); return }
+        // The shared components, not GGUF-specific ones.
         let wordPiece = try Tokenizer(contentsOf: TestData.fixture("gguf/wordpiece.gguf"))
-        #expect(String(describing: wordPiece.model).hasPrefix("WordPiece(GGUF"))
+        guard case let .wordPiece(m) = wordPiece.model, case .bert = wordPiece.normalizer, case .bert = wordPiece.preTokenizer else {
+            Issue.record("bert should map to BertNormalizer + BertPreTokenizer + WordPiece"); return
+        }
+        #expect(m.continuingSubwordPrefix == "##" && m.unknownToken == "[UNK]")
+        // Tokens are spelled as the source tokenizer spells them, not in llama.cpp's phantom-space form.
+        let encoding = try wordPiece.encode("hello world", addSpecialTokens: false)
+        #expect(encoding.tokens.first?.hasPrefix("\u{2581}") == false)
+        #expect(encoding.tokens.dropFirst().contains { $0.hasPrefix("##") })
         let unigram = try Tokenizer(contentsOf: TestData.fixture("gguf/spm-unigram.gguf"))
-        #expect(String(describing: unigram.model).hasPrefix("Unigram(GGUF"))
+        guard case .unigram = unigram.model, case .sequence = unigram.normalizer else {
+            Issue.record("t5 should map to Precompiled + Metaspace + Unigram"); return
+        }
     }
 
     @Test func loadsFromMemoryAndDecodesByteLevel() throws {

@@ -11,8 +11,10 @@
 //   scores as transformers' SentencePiece converter does (every split of a piece
 //   into two pieces, ranked by the piece's score) — the same segmentation as
 //   llama.cpp's score-driven bigram merging.
-// * bert (WordPiece): BertNormalizer + BertPreTokenizer + WordPiece.
-// * t5 (Unigram): precompiled charsmap, whitespace clean-up, Metaspace, Viterbi.
+// * bert (WordPiece): BertNormalizer + BertPreTokenizer + WordPiece over the
+//   vocabulary spelled back from llama.cpp's phantom-space form to `##` form.
+// * t5 (Unigram): Precompiled charsmap, whitespace clean-up, Metaspace, Unigram.
+
 //
 // Control and user-defined tokens are matched in the text before tokenizing
 // (llama.cpp's `parse_special`). Unknown-type tokens are not: the converter marks
@@ -49,10 +51,6 @@ struct GGUFTokenizerBuilder {
         default:
             throw TokenizerLoadingError(.unsupported, file: file, "tokenizer.ggml.model \(vocab.model.debugDescription) is not supported (supported: gpt2, llama, bert, t5)")
         }
-    }
-
-    private func texts(_ vocab: GGUFVocabulary) -> [String] {
-        (0..<vocab.count).map { vocab.tokens.string($0) }
     }
 
     /// Control and user-defined tokens, matched in the text as tokenizers' added tokens.
@@ -150,10 +148,7 @@ struct GGUFTokenizerBuilder {
     // MARK: - llama (SentencePiece BPE)
 
     private func buildLlama(_ vocab: GGUFVocabulary) throws(TokenizerLoadingError) -> Tokenizer {
-        let texts = texts(vocab)
         var vocabulary = ByteStringTable(expectedCount: vocab.count)
-        var scalarsOfToken: [[Range<Int>]] = []
-        scalarsOfToken.reserveCapacity(vocab.count)
         vocab.tokens.forEachString { i, bytes in
             if vocabulary.value(for: bytes) == nil { vocabulary.set(bytes, TokenID(i)) }
         }
@@ -186,65 +181,105 @@ struct GGUFTokenizerBuilder {
             pairs.set(left: c.left, right: c.right, rank: UInt32(rank), result: c.merged, keepExisting: true)
         }
         var options = BPEModel.Options()
-        options.byteFallback = (0..<vocab.count).contains { vocab.types[$0] == .byte }
-        options.unknownToken = vocab.unknownID.map { texts[Int($0)] }
+        options.byteFallback = vocab.types.contains(.byte)
+        options.unknownToken = vocab.unknownID.map { vocab.tokens.string(Int($0)) }
         options.fuseUnknown = true
         let model = BPEModel(alphabet: .unicode, vocabulary: vocabulary, merges: pairs, options: options)
-        let pre = GGUFPreTokenizer(mode: .metaspace(prependFirst: vocab.addSpacePrefix, split: false))
+        // tokenizers' Metaspace with `prepend_scheme: first` (llama.cpp prepends after every
+        // special token too; the Hugging Face tokenizer does not).
+        let pre = MetaspacePreTokenizer(prependScheme: vocab.addSpacePrefix ? .first : .never, split: false)
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .bpe(model),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
-                         truncation: nil, padding: nil)
+        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .metaspace(pre), model: .bpe(model),
+                         postProcessor: post, decoder: nil,
+                         addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
 
     // MARK: - bert (WordPiece)
 
     private func buildBert(_ vocab: GGUFVocabulary) throws(TokenizerLoadingError) -> Tokenizer {
-        let texts = texts(vocab)
         guard let unknownID = vocab.unknownID else {
             throw malformed("metadata key tokenizer.ggml.unknown_token_id is missing: required for tokenizer.ggml.model \"bert\"")
         }
+        // llama.cpp's converter spells the vocabulary with a phantom space: word-initial pieces
+        // gain a `▁`, continuation pieces lose their `##`, control tokens (in older files: every
+        // `[…]` token) stay as they are. Spelled back the Hugging Face way, the shared WordPiece
+        // model gives the same pieces (`▁` + word ⇔ word at a word start, piece ⇔ `##` + piece
+        // after it) and the tokens of the source tokenizer.
         var vocabulary = ByteStringTable(expectedCount: vocab.count)
+        var key: [UInt8] = []
         vocab.tokens.forEachString { i, bytes in
-            if vocabulary.value(for: bytes) == nil { vocabulary.set(bytes, TokenID(i)) }
+            key.removeAll(keepingCapacity: true)
+            if vocab.types[i] == .control {
+                key += bytes
+            } else if bytes.starts(with: Self.phantomSpace) {
+                key += bytes[3...]
+            } else if bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") {
+                key += bytes
+            } else {
+                key += [UInt8(ascii: "#"), UInt8(ascii: "#")]
+                key += bytes
+            }
+            if vocabulary.value(for: key) == nil { vocabulary.set(key, TokenID(i)) }
         }
-        let model = GGUFWordPiece(vocabulary: vocabulary, texts: texts, unknownID: unknownID)
-        let pre = GGUFPreTokenizer(mode: .bert(lowercase: vocab.lowercase))
+        var unknownToken = ""
+        vocabulary.forEach { key, id in if id == unknownID { unknownToken = String(decoding: key, as: UTF8.self) } }
+        let model = WordPieceModel(vocabulary: vocabulary, unknownToken: unknownToken, continuingSubwordPrefix: "##",
+                                   maximumInputCharactersPerWord: 100)
         // llama.cpp's WPM session adds BOS ([CLS]) and SEP whatever add_bos/add_sep say.
         let post = template(vocab, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.wordPiece(model)),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
-                         truncation: nil, padding: nil)
+        return Tokenizer(format: .huggingFace, normalizer: .bert(BertNormalizer(lowercase: vocab.lowercase)),
+                         preTokenizer: .bert(BertPreTokenizer()), model: .wordPiece(model), postProcessor: post,
+                         decoder: nil,
+                         addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
+
+    static let phantomSpace: [UInt8] = [0xE2, 0x96, 0x81]
 
     // MARK: - t5 (Unigram)
 
     private func buildT5(_ vocab: GGUFVocabulary) throws(TokenizerLoadingError) -> Tokenizer {
-        let texts = texts(vocab)
         guard let unknownID = vocab.unknownID else {
             throw malformed("metadata key tokenizer.ggml.unknown_token_id is missing: required for tokenizer.ggml.model \"t5\"")
         }
-        var charsmap: GGUFPrecompiledCharsmap?
+        // transformers' T5/SpmConverter normalizer: the precompiled charsmap, then (for models that
+        // remove extra whitespace) Strip(right) and Replace(" {2,}", "▁").
+        var normalizers: [NormalizerComponent] = []
         if let bytes = vocab.precompiledCharsmap {
-            guard let map = GGUFPrecompiledCharsmap(bytes) else {
-                throw malformed("metadata key tokenizer.ggml.precompiled_charsmap: its trie size exceeds the data")
+            do {
+                normalizers.append(.precompiled(try PrecompiledNormalizer(blob: bytes)))
+            } catch {
+                throw malformed("metadata key tokenizer.ggml.precompiled_charsmap: \(error.description)")
             }
-            charsmap = map
         }
-        var vocabulary = ByteStringTable(expectedCount: vocab.count)
-        vocab.tokens.forEachString { i, bytes in
-            if vocabulary.value(for: bytes) == nil { vocabulary.set(bytes, TokenID(i)) }
+        if vocab.removeExtraWhitespaces {
+            normalizers.append(.strip(StripNormalizer(left: false, right: true)))
+            normalizers.append(.replace(ReplaceNormalizer(pattern: .regex(Self.multipleSpaces), content: "\u{2581}")))
         }
-        let byteFallback = (0..<vocab.count).contains { vocab.types[$0] == .byte }
-        let model = GGUFUnigram(vocabulary: vocabulary, texts: texts, scores: vocab.scores.map(Double.init),
-                                unknownID: unknownID, byteFallback: byteFallback)
-        let pre = GGUFPreTokenizer(mode: .metaspace(prependFirst: vocab.addSpacePrefix, split: true), charsmap: charsmap,
-                                   removeExtraWhitespaces: vocab.removeExtraWhitespaces)
+        // The pieces straight from the file's string array (length-prefixed UTF-8).
+        var pieceBytes: [UInt8] = []
+        pieceBytes.reserveCapacity(vocab.tokens.raw.count)
+        var pieceStarts: [UInt32] = [0]
+        pieceStarts.reserveCapacity(vocab.count + 1)
+        vocab.tokens.forEachString { _, bytes in
+            pieceBytes += bytes
+            pieceStarts.append(UInt32(pieceBytes.count))
+        }
+        let model: UnigramModel
+        do {
+            model = try UnigramModel(pieceBytes: pieceBytes, pieceStarts: pieceStarts, scores: vocab.scores.map(Double.init),
+                                     unknownID: Int(unknownID), byteFallback: vocab.types.contains(.byte))
+        } catch {
+            throw malformed("tokenizer.ggml.tokens: \(error.description)")
+        }
+        let metaspace = MetaspacePreTokenizer(prependScheme: vocab.addSpacePrefix ? .first : .never, split: true)
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.unigram(model)),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
+        return Tokenizer(format: .huggingFace, normalizer: normalizers.isEmpty ? nil : .sequence(SequenceNormalizer(normalizers)),
+                         preTokenizer: .metaspace(metaspace), model: .unigram(model), postProcessor: post,
+                         decoder: nil, addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
     }
+
+    private static let multipleSpaces = try! UnicodeRegex(" {2,}", dialect: .oniguruma)
 }
