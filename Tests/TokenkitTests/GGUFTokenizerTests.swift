@@ -10,23 +10,52 @@ import Testing
         var text: String
         var ids: [TokenID]
         var plain: [TokenID]
+        /// The source tokenizer's `decode(ids, skip_special_tokens=False)` (files generated before
+        /// decoding was recorded have none).
+        var decoded: String?
     }
 
-    static func loadCases(_ path: String) throws -> [Case] {
+    /// The JSON objects of the lines of a JSONL file, with their line numbers.
+    static func jsonLines(_ path: String) throws -> [(line: Int, value: JSONValue)] {
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
-        var cases: [Case] = []
+        var result: [(Int, JSONValue)] = []
         var start = 0
         var line = 0
         for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x0A {
             defer { start = i + 1 }
             guard i > start else { continue }
             line += 1
-            let root = try JSONDocument(bytes: Array(bytes[start..<i])).root
-            cases.append(Case(line: line, text: root["text"]!.string!,
-                              ids: root["ids"]!.elements.map { TokenID($0.int!) },
-                              plain: root["ids_plain"]!.elements.map { TokenID($0.int!) }))
+            result.append((line, try JSONDocument(bytes: Array(bytes[start..<i])).root))
         }
-        return cases
+        return result
+    }
+
+    static func loadCases(_ path: String) throws -> [Case] {
+        try jsonLines(path).map { line, root in
+            Case(line: line, text: root["text"]!.string!,
+                 ids: root["ids"]!.elements.map { TokenID($0.int!) },
+                 plain: root["ids_plain"]!.elements.map { TokenID($0.int!) },
+                 decoded: root["decoded"]?.string)
+        }
+    }
+
+    /// Decoding of NAME.decode.jsonl (cut-off encodings, random ids, invalid UTF-8 byte pieces);
+    /// returns the number of lines and descriptions of mismatches.
+    static func checkDecoding(_ path: String, limit: Int = 8) throws -> (checked: Int, problems: [String]) {
+        guard FileManager.default.fileExists(atPath: path + ".decode.jsonl") else { return (0, []) }
+        let tokenizer = try Tokenizer(contentsOf: path)
+        let lines = try jsonLines(path + ".decode.jsonl")
+        var problems: [String] = []
+        for (line, root) in lines {
+            let ids = root["ids"]!.elements.map { TokenID($0.int!) }
+            let expected = root["text"]!.string!
+            let decoded = try tokenizer.decode(ids)
+            if decoded != expected {
+                problems.append("decode line \(line) \(ids): expected \(expected.debugDescription), got \(decoded.debugDescription)")
+                if problems.count >= limit { break }
+            }
+        }
+        return (lines.count, problems)
     }
 
     /// Every way of encoding gives the recorded ids; returns descriptions of mismatches.
@@ -42,6 +71,10 @@ import Testing
                 problems.append("line \(c.line) \(c.text.debugDescription): expected \(c.ids), fast \(fast), full \(full), plain \(plain)")
                 if problems.count >= limit { break }
             }
+            if let expected = c.decoded, case let decoded = try tokenizer.decode(c.ids), decoded != expected {
+                problems.append("line \(c.line) decode \(c.ids): expected \(expected.debugDescription), got \(decoded.debugDescription)")
+                if problems.count >= limit { break }
+            }
         }
         return (cases.count, problems)
     }
@@ -55,6 +88,15 @@ import Testing
         #expect(result.problems.isEmpty, Comment(rawValue: "\(name):\n" + result.problems.joined(separator: "\n")))
     }
 
+    @Test(arguments: fixtures)
+    func decodesAsSourceTokenizer(_ name: String) throws {
+        let path = TestData.fixture("gguf/" + name)
+        #expect(try Self.loadCases(path + ".cases.jsonl").allSatisfy { $0.decoded != nil })
+        let result = try Self.checkDecoding(path)
+        #expect(result.checked > 400)
+        #expect(result.problems.isEmpty, Comment(rawValue: "\(name):\n" + result.problems.joined(separator: "\n")))
+    }
+
     /// GGUF files converted from the shared tokenizers by `scripts/generate_gguf_fixtures.py`
     /// (written to /tmp/tokenkit-gguf, or TOKENKIT_GGUF_DIR): checked when they exist.
     @Test func sharedConversionsWhenGenerated() throws {
@@ -65,6 +107,8 @@ import Testing
             guard FileManager.default.fileExists(atPath: path + ".cases.jsonl") else { continue }
             let result = try Self.check(path)
             #expect(result.problems.isEmpty, Comment(rawValue: "\(name):\n" + result.problems.joined(separator: "\n")))
+            let decoding = try Self.checkDecoding(path)
+            #expect(decoding.problems.isEmpty, Comment(rawValue: "\(name):\n" + decoding.problems.joined(separator: "\n")))
         }
     }
 
@@ -85,8 +129,8 @@ import Testing
         #expect(encoding.tokens.first?.hasPrefix("\u{2581}") == false)
         #expect(encoding.tokens.dropFirst().contains { $0.hasPrefix("##") })
         let unigram = try Tokenizer(contentsOf: TestData.fixture("gguf/spm-unigram.gguf"))
-        guard case .unigram = unigram.model, case .sequence = unigram.normalizer else {
-            Issue.record("t5 should map to Precompiled + Metaspace + Unigram"); return
+        guard case .unigram = unigram.model, case .sequence = unigram.normalizer, case .metaspace = unigram.decoder else {
+            Issue.record("t5 should map to Precompiled + Unigram + Metaspace"); return
         }
     }
 

@@ -14,7 +14,10 @@
 // * bert (WordPiece): BertNormalizer + BertPreTokenizer + WordPiece over the
 //   vocabulary spelled back from llama.cpp's phantom-space form to `##` form.
 // * t5 (Unigram): Precompiled charsmap, whitespace clean-up, Metaspace, Unigram.
-
+//
+// Each type gets the decoder of the Hugging Face tokenizer it comes from:
+// ByteLevel (gpt2), Replace("▁", " ") + ByteFallback + Fuse + Strip (llama),
+// WordPiece (bert), Metaspace (t5).
 //
 // Control and user-defined tokens are matched in the text before tokenizing
 // (llama.cpp's `parse_special`). Unknown-type tokens are not: the converter marks
@@ -188,10 +191,14 @@ struct GGUFTokenizerBuilder {
         // tokenizers' Metaspace with `prepend_scheme: first` (llama.cpp prepends after every
         // special token too; the Hugging Face tokenizer does not).
         let pre = MetaspacePreTokenizer(prependScheme: vocab.addSpacePrefix ? .first : .never, split: false)
+        // transformers' LlamaConverter decoder (as in Llama 2 and Mistral tokenizer.json files).
+        var decoders: [DecoderComponent] = [.replace(ReplaceNormalizer(pattern: .string("\u{2581}"), content: " ")),
+                                            .byteFallback(ByteFallbackDecoder()), .fuse(FuseDecoder())]
+        if vocab.addSpacePrefix { decoders.append(.strip(StripDecoder(content: 0x20, start: 1, stop: 0))) }
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .metaspace(pre), model: .bpe(model),
-                         postProcessor: post, decoder: nil,
+                         postProcessor: post, decoder: .sequence(SequenceDecoder(decoders)),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
 
@@ -205,7 +212,7 @@ struct GGUFTokenizerBuilder {
         // gain a `▁`, continuation pieces lose their `##`, control tokens (in older files: every
         // `[…]` token) stay as they are. Spelled back the Hugging Face way, the shared WordPiece
         // model gives the same pieces (`▁` + word ⇔ word at a word start, piece ⇔ `##` + piece
-        // after it) and the tokens of the source tokenizer.
+        // after it) and the tokens and decoded text of the source tokenizer.
         var vocabulary = ByteStringTable(expectedCount: vocab.count)
         var key: [UInt8] = []
         vocab.tokens.forEachString { i, bytes in
@@ -230,7 +237,7 @@ struct GGUFTokenizerBuilder {
         let post = template(vocab, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: .bert(BertNormalizer(lowercase: vocab.lowercase)),
                          preTokenizer: .bert(BertPreTokenizer()), model: .wordPiece(model), postProcessor: post,
-                         decoder: nil,
+                         decoder: .wordPiece(WordPieceDecoder(prefix: "##", cleanup: true)),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
 
@@ -277,7 +284,7 @@ struct GGUFTokenizerBuilder {
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
         return Tokenizer(format: .huggingFace, normalizer: normalizers.isEmpty ? nil : .sequence(SequenceNormalizer(normalizers)),
                          preTokenizer: .metaspace(metaspace), model: .unigram(model), postProcessor: post,
-                         decoder: nil, addedVocabulary: addedVocabulary(vocab),
+                         decoder: .metaspace(metaspace), addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
     }
 
