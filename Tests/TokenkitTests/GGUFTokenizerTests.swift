@@ -116,6 +116,7 @@ import Testing
         let bpe = try Tokenizer(contentsOf: TestData.fixture("gguf/llama-bpe.gguf"))
         guard case .bpe = bpe.model else { Issue.record("gpt2 should map to BPE"); return }
         #expect(bpe.fastEncoder != nil)
+        #expect(bpe.format == .gguf)
         let spm = try Tokenizer(contentsOf: TestData.fixture("gguf/spm-bpe.gguf"))
         guard case .bpe = spm.model, case .metaspace = spm.preTokenizer else { Issue.record("llama should map to Metaspace + BPE"); return }
         // The shared components, not GGUF-specific ones.
@@ -132,6 +133,13 @@ import Testing
         guard case .unigram = unigram.model, case .sequence = unigram.normalizer, case .metaspace = unigram.decoder else {
             Issue.record("t5 should map to Precompiled + Unigram + Metaspace"); return
         }
+    }
+
+    @Test func infoNamesTheFormat() throws {
+        let result = try CLITests().run(["info", "--tokenizer", TestData.fixture("gguf/wordpiece.gguf")])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("format: gguf\n"))
+        #expect(result.stdout.contains("decoder: WordPiece"))
     }
 
     @Test func loadsFromMemoryAndDecodesByteLevel() throws {

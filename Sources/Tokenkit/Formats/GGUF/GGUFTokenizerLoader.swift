@@ -142,7 +142,7 @@ struct GGUFTokenizerBuilder {
         steps.append(.byteLevel(ByteLevelPreTokenizer(addPrefixSpace: false, trimOffsets: false, useRegex: false)))
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: entry.nfc ? .unicode(UnicodeNormalizer(form: .nfc)) : nil,
+        return Tokenizer(format: .gguf, normalizer: entry.nfc ? .unicode(UnicodeNormalizer(form: .nfc)) : nil,
                          preTokenizer: .sequence(SequencePreTokenizer(steps)),
                          model: .bpe(model), postProcessor: post, decoder: .byteLevel(ByteLevelDecoder()),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
@@ -197,7 +197,7 @@ struct GGUFTokenizerBuilder {
         if vocab.addSpacePrefix { decoders.append(.strip(StripDecoder(content: 0x20, start: 1, stop: 0))) }
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .metaspace(pre), model: .bpe(model),
+        return Tokenizer(format: .gguf, normalizer: nil, preTokenizer: .metaspace(pre), model: .bpe(model),
                          postProcessor: post, decoder: .sequence(SequenceDecoder(decoders)),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
@@ -235,7 +235,7 @@ struct GGUFTokenizerBuilder {
                                    maximumInputCharactersPerWord: 100)
         // llama.cpp's WPM session adds BOS ([CLS]) and SEP whatever add_bos/add_sep say.
         let post = template(vocab, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: .bert(BertNormalizer(lowercase: vocab.lowercase)),
+        return Tokenizer(format: .gguf, normalizer: .bert(BertNormalizer(lowercase: vocab.lowercase)),
                          preTokenizer: .bert(BertPreTokenizer()), model: .wordPiece(model), postProcessor: post,
                          decoder: .wordPiece(WordPieceDecoder(prefix: "##", cleanup: true)),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
@@ -282,7 +282,7 @@ struct GGUFTokenizerBuilder {
         let metaspace = MetaspacePreTokenizer(prependScheme: vocab.addSpacePrefix ? .first : .never, split: true)
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: normalizers.isEmpty ? nil : .sequence(SequenceNormalizer(normalizers)),
+        return Tokenizer(format: .gguf, normalizer: normalizers.isEmpty ? nil : .sequence(SequenceNormalizer(normalizers)),
                          preTokenizer: .metaspace(metaspace), model: .unigram(model), postProcessor: post,
                          decoder: .metaspace(metaspace), addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
