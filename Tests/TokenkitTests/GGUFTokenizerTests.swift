@@ -161,6 +161,74 @@ import Testing
         #expect(result.stdout == expected + "\n")
     }
 
+    /// A synthetic byte-level vocabulary whose merges defeat every shortcut of the gpt2 loader
+    /// (merged tokens out of merge order, pairs listed twice, parts missing from the vocabulary
+    /// or outside the byte-level alphabet, long parts, tokens with the same bytes, a control
+    /// token repeating a normal one): the pair table must be the one a plain construction gives.
+    @Test(arguments: [3_000, 50_000])
+    func byteLevelMergesMatchPlainConstruction(_ mergeCount: Int) throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var tokens = (0..<256).map { ByteLevelAlphabet.encode([UInt8($0)]) }
+        var known = Set(tokens)
+        var merges: [String] = []
+        while merges.count < mergeCount {
+            switch random(20) {
+            case 0 where !merges.isEmpty:
+                merges.append(merges[random(merges.count)])  // a pair again, at a worse rank
+            case 1:
+                merges.append(tokens[random(tokens.count)] + " \u{20AC}x")  // not byte-level
+            case 2:
+                merges.append(tokens[random(tokens.count)] + " " + tokens[random(256)] + "zzq")  // unknown part
+            default:
+                let a = tokens[random(tokens.count)], b = tokens[random(tokens.count)]
+                guard (a + b).unicodeScalars.count <= 24 else { continue }
+                merges.append(a + " " + b)
+                if known.insert(a + b).inserted { tokens.append(a + b) }
+            }
+        }
+        // Tokens out of merge order, one repeated (the later id wins), one outside the alphabet.
+        for _ in 0..<(tokens.count / 50) { tokens.swapAt(256 + random(tokens.count - 256), 256 + random(tokens.count - 256)) }
+        tokens.append(tokens[300])
+        tokens.append("<|\u{20AC}|>")
+        tokens.append(tokens[400])  // control: stays out of the byte-level vocabulary
+        var types = [Int32](repeating: 1, count: tokens.count)
+        types[types.count - 1] = 3
+
+        var writer = GGUFTestWriter()
+        writer.add("tokenizer.ggml.model", .string(Array("gpt2".utf8)))
+        writer.add("tokenizer.ggml.pre", .string(Array("gpt-2".utf8)))
+        writer.addStrings("tokenizer.ggml.tokens", tokens)
+        writer.addInt32s("tokenizer.ggml.token_type", types)
+        writer.addStrings("tokenizer.ggml.merges", merges)
+        let tokenizer = try Tokenizer.load(writer.bytes(), format: .gguf, name: "synthetic.gguf")
+        guard case let .bpe(model) = tokenizer.model else { Issue.record("expected BPE"); return }
+
+        // The plain construction: decode, look up, keep the first rank of a pair.
+        var ids: [[UInt8]: TokenID] = [:]
+        for (i, token) in tokens.enumerated() {
+            guard let raw = ByteLevelAlphabet.decode(token), !(types[i] == 3 && ids[raw] != nil) else { continue }
+            ids[raw] = TokenID(i)
+        }
+        var expected: [UInt64: UInt64] = [:]
+        for (rank, line) in merges.enumerated() {
+            let bytes = Array(line.utf8)
+            guard let space = bytes[1...].firstIndex(of: 0x20),
+                  let left = ByteLevelAlphabet.decode(String(decoding: bytes[..<space], as: UTF8.self)),
+                  let right = ByteLevelAlphabet.decode(String(decoding: bytes[(space + 1)...], as: UTF8.self)),
+                  let l = ids[left], let r = ids[right], let m = ids[left + right] else { continue }
+            let key = UInt64(l) << 32 | UInt64(r)
+            if expected[key] == nil { expected[key] = UInt64(rank) << 32 | UInt64(m) }
+        }
+        #expect(model.merges.count == expected.count)
+        let wrong = expected.filter { key, value in model.merges.lookup(left: UInt32(key >> 32), right: UInt32(key & 0xFFFF_FFFF)) != value }
+        #expect(wrong.isEmpty, "\(wrong.count) of \(expected.count) pairs differ")
+        #expect(model.vocabularySize == ids.count + 2)
+    }
+
     @Test func loadingIsFast() throws {
         // The largest committed vocabulary is small; time a synthetic 150k-token vocabulary instead.
         var writer = GGUFTestWriter()

@@ -23,6 +23,15 @@
 // (llama.cpp's `parse_special`). Unknown-type tokens are not: the converter marks
 // an unknown token that the Hugging Face tokenizer matches as control.
 
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Tokenizer {
     /// Loads the tokenizer of a GGUF file (memory-mapped: only the metadata is read).
     static func loadGGUF(path: String) throws(TokenizerLoadingError) -> Tokenizer {
@@ -96,36 +105,7 @@ struct GGUFTokenizerBuilder {
         guard let merges = vocab.merges else {
             throw malformed("metadata key tokenizer.ggml.merges is missing: required for tokenizer.ggml.model \"gpt2\"")
         }
-        var vocabulary = ByteStringTable(expectedCount: vocab.count)
-        var extraTokens: [String: TokenID] = [:]
-        var raw: [UInt8] = []
-        vocab.tokens.forEachString { i, bytes in
-            raw.removeAll(keepingCapacity: true)
-            let special = vocab.types[i] == .control || vocab.types[i] == .userDefined
-            if ByteLevelAlphabet.decode(utf8: bytes, into: &raw), !(special && vocabulary.value(for: raw) != nil) {
-                vocabulary.set(raw, TokenID(i))
-            } else {
-                extraTokens[String(decoding: bytes, as: UTF8.self)] = TokenID(i)
-            }
-        }
-        var pairs = PairTable(expectedCount: merges.count)
-        var merged: [UInt8] = []
-        merges.forEachString { rank, bytes in
-            // llama.cpp splits at the first space after the first byte.
-            guard bytes.count > 1, let space = bytes[1...].firstIndex(of: 0x20) else { return }
-            merged.removeAll(keepingCapacity: true)
-            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[..<space]), into: &merged) else { return }
-            let leftCount = merged.count
-            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(space + 1)...]), into: &merged) else { return }
-            let ids: (TokenID, TokenID, TokenID)? = merged.withUnsafeBufferPointer { m in
-                guard let l = vocabulary.value(for: UnsafeBufferPointer(rebasing: m[..<leftCount])),
-                      let r = vocabulary.value(for: UnsafeBufferPointer(rebasing: m[leftCount...])),
-                      let t = vocabulary.value(for: m) else { return nil }
-                return (l, r, t)
-            }
-            guard let (l, r, merged) = ids else { return }
-            pairs.set(left: l, right: r, rank: UInt32(rank), result: merged, keepExisting: true)
-        }
+        let (vocabulary, extraTokens, pairs) = byteLevelVocabularyAndMerges(vocab.tokens, types: vocab.types, merges: merges)
         var options = BPEModel.Options()
         options.ignoreMerges = entry.ignoreMerges
         let model = BPEModel(alphabet: .byteLevel, vocabulary: vocabulary, extraTokens: extraTokens, merges: pairs, options: options)
@@ -146,6 +126,133 @@ struct GGUFTokenizerBuilder {
                          preTokenizer: .sequence(SequencePreTokenizer(steps)),
                          model: .bpe(model), postProcessor: post, decoder: .byteLevel(ByteLevelDecoder()),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
+    }
+
+    /// The byte-level BPE vocabulary (raw bytes → id; tokens whose text is not byte-level go to
+    /// `extraTokens`, as do control and user-defined tokens whose bytes an earlier token has)
+    /// and the merges, ranked in file order (the first rank of a pair wins).
+    ///
+    /// Performance notes: an o200k-size file has 200k tokens and 450k merges; done naively
+    /// (decode both parts of every merge, three lookups in multi-megabyte hash tables) this
+    /// took most of the load time. Here nothing allocates per entry, and the ids of a merge
+    /// come from its stored (byte-level) text, which maps to bytes one character at a time:
+    /// * the merged token is first guessed — the previous merge's token or the one after it,
+    ///   as files list tokens in merge order with all the merges of a token together — and
+    ///   checked by comparing its stored text with the line without its space;
+    /// * parts of up to 8 stored bytes are looked up in a small direct-mapped cache keyed by
+    ///   their stored bytes, which stays in the CPU cache (most parts are short and repeat);
+    /// * only what misses is decoded and looked up in the vocabulary;
+    /// * the pair table, a cache miss per insert, is allocated and filled on a second thread
+    ///   while this one builds the vocabulary and works out the ids (`PairTableFiller`).
+    private func byteLevelVocabularyAndMerges(_ tokens: GGUFArray, types: [GGUFTokenType], merges: GGUFArray)
+        -> (ByteStringTable, [String: TokenID], PairTable) {
+        var longest = 0
+        for i in 0..<tokens.count { longest = max(longest, tokens.stringEnds[i] - tokens.stringStarts[i]) }
+        for i in 0..<merges.count { longest = max(longest, merges.stringEnds[i] - merges.stringStarts[i]) }
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: longest + 1)
+        defer { scratch.deallocate() }
+        let table = ByteLevelAlphabet.byteForScalarTable
+
+        let filler = PairTableFiller(mergeCount: merges.count)
+        var vocabulary = ByteStringTable(expectedCount: tokens.count)
+        var extraTokens: [String: TokenID] = [:]
+        table.withUnsafeBufferPointer { table in
+            tokens.forEachString { i, bytes in
+                if let count = ByteLevelAlphabet.decode(utf8: bytes, to: scratch, table: table) {
+                    let key = UnsafeBufferPointer(start: scratch, count: count)
+                    let special = types[i] == .control || types[i] == .userDefined
+                    if !(special && vocabulary.value(for: key) != nil) {
+                        vocabulary.set(key, TokenID(i))
+                        return
+                    }
+                }
+                extraTokens[String(decoding: bytes, as: UTF8.self)] = TokenID(i)
+            }
+        }
+        // The ids the vocabulary gives for their bytes (a later token with the same bytes wins).
+        var canonical = [Bool](repeating: false, count: tokens.count)
+        vocabulary.forEach { _, id in canonical[Int(id)] = true }
+
+        // Slot i: cache[2i] = up to 8 stored bytes (little-endian, zero-padded),
+        // cache[2i + 1] = their count << 32 | id (0: empty, counts are at least 1).
+        let cacheBits = 16
+        var cache = [UInt64](repeating: 0, count: 2 << cacheBits)
+        cache.withUnsafeMutableBufferPointer { cache in
+            table.withUnsafeBufferPointer { table in
+                tokens.raw.withUnsafeBufferPointer { tokenBytes in
+                    merges.raw.withUnsafeBufferPointer { mergeBytes in
+                        canonical.withUnsafeBufferPointer { canonical in
+                            let mergeEnd = mergeBytes.baseAddress! + mergeBytes.count
+                            /// The vocabulary id of the bytes of a stored text, decoded into `out`
+                            /// on a cache miss; nil when it is not byte-level or not in the vocabulary.
+                            func id(_ text: UnsafePointer<UInt8>, _ count: Int, decodingTo out: UnsafeMutablePointer<UInt8>) -> TokenID? {
+                                var key: UInt64 = 0
+                                var slot = 0
+                                let cached = count >= 1 && count <= 8
+                                if cached {
+                                    if mergeEnd - text >= 8 {
+                                        key = UnsafeRawPointer(text).loadUnaligned(as: UInt64.self)
+                                        if count < 8 { key &= (1 << UInt64(count &* 8)) &- 1 }
+                                    } else {
+                                        for k in 0..<count { key |= UInt64(text[k]) << UInt64(k &* 8) }
+                                    }
+                                    slot = Int(truncatingIfNeeded: ((key ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - cacheBits))
+                                    if cache[2 &* slot] == key, cache[2 &* slot &+ 1] >> 32 == UInt64(count) {
+                                        return TokenID(truncatingIfNeeded: cache[2 &* slot &+ 1])
+                                    }
+                                }
+                                guard let decoded = ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(start: text, count: count), to: out, table: table),
+                                      let id = vocabulary.value(for: UnsafeBufferPointer(start: out, count: decoded)) else { return nil }
+                                if cached {
+                                    cache[2 &* slot] = key
+                                    cache[2 &* slot &+ 1] = UInt64(count) << 32 | UInt64(id)
+                                }
+                                return id
+                            }
+                            var guess = 0
+                            for rank in 0..<merges.count {
+                                if rank > 0, rank % PairTableFiller.chunk == 0 { filler.publish() }
+                                let line = mergeBytes.baseAddress! + merges.stringStarts[rank]
+                                let count = merges.stringEnds[rank] - merges.stringStarts[rank]
+                                // llama.cpp splits at the first space after the first byte.
+                                guard count > 1 else { continue }
+                                var space = 1
+                                while space < count, line[space] != 0x20 { space &+= 1 }
+                                guard space < count,
+                                      let left = id(line, space, decodingTo: scratch),
+                                      let right = id(line + space + 1, count - space - 1, decodingTo: scratch)
+                                else { continue }
+                                // A token whose stored text is the line without its space, and which the
+                                // vocabulary maps its bytes to, is the merge of the two parts.
+                                func isMerged(_ g: Int) -> Bool {
+                                    guard g >= 0, g < canonical.count, canonical[g] else { return false }
+                                    let start = tokens.stringStarts[g]
+                                    guard tokens.stringEnds[g] - start == count - 1 else { return false }
+                                    let stored = tokenBytes.baseAddress! + start
+                                    return memcmp(stored, line, space) == 0 && memcmp(stored + space, line + space + 1, count - space - 1) == 0
+                                }
+                                let merged: TokenID
+                                if isMerged(guess) {
+                                    merged = TokenID(guess)
+                                } else if isMerged(guess - 1) {
+                                    merged = TokenID(guess - 1)
+                                } else {
+                                    guard let leftCount = ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(start: line, count: space), to: scratch, table: table),
+                                          let rightCount = ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(start: line + space + 1, count: count - space - 1),
+                                                                                    to: scratch + leftCount, table: table),
+                                          let id = vocabulary.value(for: UnsafeBufferPointer(start: scratch, count: leftCount + rightCount))
+                                    else { continue }
+                                    merged = id
+                                }
+                                guess = Int(merged) + 1
+                                filler.add(left: left, right: right, rank: UInt32(rank), result: merged)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (vocabulary, extraTokens, filler.finish())
     }
 
     // MARK: - llama (SentencePiece BPE)
@@ -290,3 +397,86 @@ struct GGUFTokenizerBuilder {
 
     private static let multipleSpaces = try! UnicodeRegex(" {2,}", dialect: .oniguruma)
 }
+
+/// Builds a `PairTable` from merges given in rank order (the first rank of a pair wins). With
+/// many merges and more than one core, the table is allocated and filled on a thread of its
+/// own: the caller appends entries and publishes them in chunks, and the inserts — each a
+/// cache miss in a table of several megabytes — overlap with the caller's work.
+final class PairTableFiller: @unchecked Sendable {
+    /// Merges per published chunk.
+    static let chunk = 8192
+    private struct Entry { var left: TokenID, right: TokenID, rank: UInt32, result: TokenID }
+
+    private let mergeCount: Int
+    private var pairs: PairTable?
+    /// Threaded mode: the entries so far, and how many of them each published chunk ends at.
+    private var entries: UnsafeMutablePointer<Entry>?
+    private var count = 0
+    private var chunkEnds: UnsafeMutablePointer<Int>?
+    private var published = 0
+    private let chunkReady = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(mergeCount: Int) {
+        self.mergeCount = mergeCount
+        guard mergeCount >= 4 * Self.chunk, ProcessInfoLite.activeProcessorCount > 1 else {
+            pairs = PairTable(expectedCount: mergeCount)
+            return
+        }
+        entries = .allocate(capacity: mergeCount)
+        let chunks = (mergeCount + Self.chunk - 1) / Self.chunk
+        chunkEnds = .allocate(capacity: chunks)
+        let thread = Thread { [self] in
+            var table = PairTable(expectedCount: mergeCount)
+            let entries = entries!
+            var start = 0
+            for c in 0..<chunks {
+                chunkReady.wait()
+                let end = chunkEnds![c]
+                for i in start..<end {
+                    let e = entries[i]
+                    table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepExisting: true)
+                }
+                start = end
+            }
+            pairs = table
+            done.signal()
+        }
+        thread.start()
+    }
+
+    deinit {
+        entries?.deallocate()
+        chunkEnds?.deallocate()
+    }
+
+    /// Adds the merge of the next rank (ranks must increase).
+    @inline(__always)
+    func add(left: TokenID, right: TokenID, rank: UInt32, result: TokenID) {
+        if let entries {
+            entries[count] = Entry(left: left, right: right, rank: rank, result: result)
+            count += 1
+        } else {
+            pairs!.set(left: left, right: right, rank: rank, result: result, keepExisting: true)
+        }
+    }
+
+    /// Hands the entries added so far to the filling thread: call after every `chunk` merges
+    /// (`finish` hands over the rest).
+    func publish() {
+        guard let chunkEnds, published < (mergeCount + Self.chunk - 1) / Self.chunk else { return }
+        chunkEnds[published] = count
+        published += 1
+        chunkReady.signal()
+    }
+
+    /// The table, once every merge has been added.
+    func finish() -> PairTable {
+        if entries != nil {
+            while published < (mergeCount + Self.chunk - 1) / Self.chunk { publish() }
+            done.wait()
+        }
+        return pairs!
+    }
+}
+
