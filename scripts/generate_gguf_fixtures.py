@@ -2,7 +2,7 @@
 """Writes vocabulary-only GGUF files and the ids their source tokenizers give, as test
 fixtures for Tokenkit's GGUF reader (Tests/TokenkitTests/Fixtures/gguf/).
 
-usage: scripts/generate_gguf_fixtures.py [--corpus DIR] [--shared DIR] [--big-out DIR]
+usage: scripts/generate_gguf_fixtures.py [--corpus DIR] [--shared DIR] [--big-out DIR] [--skip-small] [--retrain-wordpiece]
 
 The GGUF files hold the `tokenizer.ggml.*` keys the way llama.cpp's
 convert_hf_to_gguf.py writes them (gguf-py's GGUFWriter; same keys, token types,
@@ -20,10 +20,16 @@ add_space_prefix, remove_extra_whitespaces, precompiled_charsmap):
   unigram8k (t5, from its .model). Tests run on them when that folder exists.
 
 For each NAME.gguf, NAME.gguf.cases.jsonl has one line per text: {"text", "ids",
-"ids_plain"}: "ids_plain" is the Hugging Face `tokenizers` encoding of the text
-without special tokens, "ids" adds BOS/EOS/SEP as llama.cpp does for that file
-(add_special). The expected ids always come from the source tokenizer, never
-from Tokenkit or llama.cpp. Deterministic.
+"ids_plain", "decoded"}: "ids_plain" is the Hugging Face `tokenizers` encoding of
+the text without special tokens, "ids" adds BOS/EOS/SEP as llama.cpp does for that
+file (add_special), "decoded" is `decode(ids, skip_special_tokens=False)`.
+NAME.gguf.decode.jsonl has {"ids", "text"} lines for decoding only: cut-off
+encodings, random id sequences and runs of byte-fallback pieces that form invalid
+UTF-8, with the source tokenizer's `decode(ids, skip_special_tokens=False)`. The
+expected ids and texts always come from the source tokenizer, never from Tokenkit
+or llama.cpp. The small tokenizers get the decoders transformers' converters give
+the originals (Llama: Replace/ByteFallback/Fuse/Strip, T5: Metaspace, BERT:
+WordPiece). Deterministic.
 
 Needs: pip install gguf tokenizers sentencepiece protobuf
 """
@@ -132,11 +138,35 @@ def sp_vocab(model_path):
 def write_cases(path, tok, texts, prefix=(), suffix=()):
     tok.no_padding()
     tok.no_truncation()
+    encoded = []
     with open(path + ".cases.jsonl", "w", encoding="utf-8") as f:
         for text in texts:
             plain = tok.encode(text, add_special_tokens=False).ids
-            f.write(json.dumps({"text": text, "ids": list(prefix) + plain + list(suffix), "ids_plain": plain},
-                               ensure_ascii=False) + "\n")
+            ids = list(prefix) + plain + list(suffix)
+            encoded.append(ids)
+            f.write(json.dumps({"text": text, "ids": ids, "ids_plain": plain,
+                                "decoded": tok.decode(ids, skip_special_tokens=False)}, ensure_ascii=False) + "\n")
+    write_decode_cases(path, tok, encoded)
+
+
+def write_decode_cases(path, tok, encoded):
+    """Id sequences that no text encodes to: cut-off encodings, random ids, byte-fallback runs."""
+    rng = random.Random(os.path.basename(path))
+    known = [i for i in range(tok.get_vocab_size(with_added_tokens=True)) if tok.id_to_token(i) is not None]
+    sequences = [ids[:rng.randrange(1, len(ids))] for ids in encoded if len(ids) > 1]
+    sequences += [[rng.choice(known) for _ in range(rng.randrange(1, 13))] for _ in range(150)]
+    byte = {b: tok.token_to_id("<0x%02X>" % b) for b in range(256)}
+    if all(i is not None for i in byte.values()):
+        runs = [[0xE3], [0xE3, 0x81], [0xE3, 0x81, 0x82], [0x80], [0xFF], [0xC3, 0xA9, 0xC3], [0xF0, 0x9F, 0x98],
+                [0xF0, 0x9F, 0x98, 0x80], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xE2, 0x96, 0x81], [0x20, 0xC3], [0x0A]]
+        for run in runs:
+            sequences.append([byte[b] for b in run])
+            word = tok.encode("a", add_special_tokens=False).ids
+            sequences.append(word + [byte[b] for b in run] + word)
+        sequences += [[byte[rng.randrange(256)] for _ in range(rng.randrange(1, 9))] for _ in range(60)]
+    with open(path + ".decode.jsonl", "w", encoding="utf-8") as f:
+        for ids in sequences:
+            f.write(json.dumps({"ids": ids, "text": tok.decode(ids, skip_special_tokens=False)}, ensure_ascii=False) + "\n")
 
 
 def special_texts(tok):
@@ -186,6 +216,8 @@ def hf_from_sp_bpe(sp, tokens, scores):
     tok = Tokenizer(models.BPE(vocab=vocab, merges=[(a, b) for a, b, _ in merges], unk_token="<unk>",
                                fuse_unk=True, byte_fallback=True))
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first", split=False)
+    tok.decoder = decoders.Sequence([decoders.Replace("\u2581", " "), decoders.ByteFallback(), decoders.Fuse(),
+                                     decoders.Strip(" ", 1, 0)])
     tok.add_special_tokens([AddedToken(tokens[1], special=True, normalized=False),
                             AddedToken(tokens[2], special=True, normalized=False)])
     return tok
@@ -212,6 +244,7 @@ def hf_from_sp_unigram(tokens, scores, proto):
         normalizers.Replace(Regex(" {2,}"), "\u2581"),
     ])
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="first", split=True)
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="first", split=True)
     tok.add_special_tokens([AddedToken(tokens[1], special=True, normalized=False),
                             AddedToken(tokens[2], special=True, normalized=False)])
     return tok
@@ -247,12 +280,25 @@ def bert_gguf(path, tok, texts):
     write_cases(path, tok, texts + special_texts(tok), prefix=[ids["bos"]], suffix=[ids["sep"]])
 
 
+def wordpiece_vocab_of_gguf(path):
+    """The `tokenizers` WordPiece vocabulary of a "bert" GGUF file written by bert_gguf."""
+    r = gguf.GGUFReader(path)
+    f = r.fields["tokenizer.ggml.tokens"]
+    t = r.fields["tokenizer.ggml.token_type"]
+    vocab = {}
+    for i, (k, j) in enumerate(zip(f.data, t.data)):
+        token, kind = bytes(f.parts[k]).decode("utf-8"), int(t.parts[j][0])
+        vocab[token if kind == T.CONTROL else token[1:] if token.startswith("\u2581") else "##" + token] = i
+    return vocab
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus"))
     ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared", "tokenizers"))
     ap.add_argument("--big-out", default="/tmp/tokenkit-gguf")
     ap.add_argument("--skip-small", action="store_true")
+    ap.add_argument("--retrain-wordpiece", action="store_true")
     a = ap.parse_args()
     rng = random.Random(20261124)
     lines = training_text(a.corpus)
@@ -287,12 +333,21 @@ def main():
                                            character_coverage=0.9995, minloglevel=2)
             t5_gguf(os.path.join(OUT, "spm-unigram.gguf"), prefix + ".model", texts)
 
-        wp = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+        # tokenizers' WordPiece trainer breaks ties in an order that changes from run to run, so
+        # the committed vocabulary is reused when there is one (--retrain-wordpiece to replace it).
+        path = os.path.join(OUT, "wordpiece.gguf")
+        specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        if os.path.exists(path) and not a.retrain_wordpiece:
+            wp = Tokenizer(models.WordPiece(vocab=wordpiece_vocab_of_gguf(path), unk_token="[UNK]"))
+            wp.add_special_tokens(specials)
+        else:
+            wp = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+            wp.train_from_iterator(small, trainers.WordPieceTrainer(vocab_size=700, special_tokens=specials,
+                                                                    show_progress=False))
         wp.normalizer = normalizers.BertNormalizer(lowercase=True)
         wp.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-        wp.train_from_iterator(small, trainers.WordPieceTrainer(
-            vocab_size=700, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], show_progress=False))
-        bert_gguf(os.path.join(OUT, "wordpiece.gguf"), wp, texts)
+        wp.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+        bert_gguf(path, wp, texts)
 
     if os.path.isdir(a.shared):
         os.makedirs(a.big_out, exist_ok=True)

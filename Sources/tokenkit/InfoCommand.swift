@@ -17,7 +17,14 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try source.load()
         var lines: [String] = []
-        lines.append("format: \(tokenizer.format == .tiktoken ? "tiktoken" : tokenizer.format == .sentencePiece ? "sentencepiece" : "tokenizer.json")")
+        let format: String
+        switch tokenizer.format {
+        case .huggingFace: format = "tokenizer.json"
+        case .tiktoken: format = "tiktoken"
+        case .sentencePiece: format = "sentencepiece"
+        case .gguf: format = "gguf"
+        }
+        lines.append("format: \(format)")
         lines.append("vocabulary: \(tokenizer.vocabularySize(includingAddedTokens: false)) tokens, \(tokenizer.addedVocabulary.count) added")
         lines.append("normalizer: \(tokenizer.normalizer?.description ?? "none")")
         lines.append("pre-tokenizer: \(tokenizer.preTokenizer?.description ?? "none")")

@@ -3,7 +3,6 @@ public enum ModelComponent: TokenizationModel {
     case bpe(BPEModel)
     case wordPiece(WordPieceModel)
     case wordLevel(WordLevelModel)
-    case gguf(GGUFModel)
     case unigram(UnigramModel)
     case sentencePiece(SentencePieceModel)
 
@@ -12,7 +11,6 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return try m.tokenize(text)
         case let .wordPiece(m): return try m.tokenize(text)
         case let .wordLevel(m): return try m.tokenize(text)
-        case let .gguf(m): return try m.tokenize(text)
         case let .unigram(m): return try m.tokenize(text)
         case let .sentencePiece(m): return try m.tokenize(text)
         }
@@ -23,7 +21,6 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return m.id(forToken: token)
         case let .wordPiece(m): return m.id(forToken: token)
         case let .wordLevel(m): return m.id(forToken: token)
-        case let .gguf(m): return m.id(forToken: token)
         case let .unigram(m): return m.id(forToken: token)
         case let .sentencePiece(m): return m.id(forToken: token)
         }
@@ -34,7 +31,6 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return m.token(forID: id)
         case let .wordPiece(m): return m.token(forID: id)
         case let .wordLevel(m): return m.token(forID: id)
-        case let .gguf(m): return m.token(forID: id)
         case let .unigram(m): return m.token(forID: id)
         case let .sentencePiece(m): return m.token(forID: id)
         }
@@ -45,7 +41,6 @@ public enum ModelComponent: TokenizationModel {
         case let .bpe(m): return m.vocabularySize
         case let .wordPiece(m): return m.vocabularySize
         case let .wordLevel(m): return m.vocabularySize
-        case let .gguf(m): return m.vocabularySize
         case let .unigram(m): return m.vocabularySize
         case let .sentencePiece(m): return m.vocabularySize
         }

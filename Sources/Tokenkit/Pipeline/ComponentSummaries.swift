@@ -44,7 +44,6 @@ extension PreTokenizerComponent: CustomStringConvertible {
         case .unicodeScripts: return "UnicodeScripts"
         case let .fixedLength(f): return "FixedLength(\(f.length))"
         case let .sequence(s): return "Sequence[" + s.preTokenizers.map(\.description).joined(separator: ", ") + "]"
-        case let .gguf(p): return "GGUF(\(p.mode))"
         }
     }
 }
@@ -63,8 +62,6 @@ extension ModelComponent: CustomStringConvertible {
             return "WordPiece(\(m.vocabularySize) tokens, prefix \(m.continuingSubwordPrefix.debugDescription), unk \(m.unknownToken.debugDescription))"
         case let .wordLevel(m):
             return "WordLevel(\(m.vocabularySize) tokens, unk \(m.unknownToken.debugDescription))"
-        case let .gguf(.wordPiece(m)): return "WordPiece(GGUF, \(m.texts.count) tokens)"
-        case let .gguf(.unigram(m)): return "Unigram(GGUF, \(m.texts.count) tokens)"
         case let .unigram(m): return m.summary
         case let .sentencePiece(m): return m.summary
         }

@@ -13,6 +13,10 @@ public final class Tokenizer: Sendable {
         case tiktoken
         /// SentencePiece (`.model` files): decoding follows `sentencepiece`, an unknown id is an error.
         case sentencePiece
+        /// GGUF (`tokenizer.ggml.*` metadata of llama.cpp model files): ids, special-token
+        /// matching and decoding follow the Hugging Face tokenizer the vocabulary was converted
+        /// from, so encoding and decoding behave as for `huggingFace`.
+        case gguf
     }
 
     public let format: Format
@@ -244,8 +248,9 @@ public final class Tokenizer: Sendable {
     // MARK: - Decoding
 
     /// Decodes ids to text. Invalid UTF-8 is replaced by U+FFFD as the reference library does.
-    /// - Throws: `TokenizationError.unknownTokenID` only for tiktoken files (tiktoken raises); other
-    ///   formats skip unknown ids like `tokenizers`.
+    /// - Throws: `TokenizationError.unknownTokenID` only for tiktoken files (tiktoken raises) and
+    ///   SentencePiece models (sentencepiece raises); tokenizer.json and GGUF files skip unknown ids
+    ///   like `tokenizers`.
     public func decode(_ ids: [TokenID], skipSpecialTokens: Bool = false) throws(TokenizationError) -> String {
         if format == .tiktoken {
             return decodeUTF8Lossy(try decodeBytes(ids, skipSpecialTokens: skipSpecialTokens))

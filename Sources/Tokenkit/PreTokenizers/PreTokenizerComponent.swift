@@ -12,7 +12,6 @@ public indirect enum PreTokenizerComponent: PreTokenizer {
     case unicodeScripts(UnicodeScriptsPreTokenizer)
     case fixedLength(FixedLengthPreTokenizer)
     case sequence(SequencePreTokenizer)
-    case gguf(GGUFPreTokenizer)
 
     public func preTokenize(_ text: inout PreTokenizedString) {
         switch self {
@@ -28,7 +27,6 @@ public indirect enum PreTokenizerComponent: PreTokenizer {
         case let .unicodeScripts(p): p.preTokenize(&text)
         case let .fixedLength(p): p.preTokenize(&text)
         case let .sequence(p): p.preTokenize(&text)
-        case let .gguf(p): p.preTokenize(&text)
         }
     }
 

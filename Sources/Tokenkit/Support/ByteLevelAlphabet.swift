@@ -57,6 +57,45 @@ enum ByteLevelAlphabet {
         return out
     }
 
+    /// The byte of each scalar below 0x180 (0xC5 0xBF in UTF-8, past the alphabet's last
+    /// character U+0143), -1 for the scalars that stand for no byte: the table of
+    /// `decode(utf8:to:table:)`, fetched once by callers that decode many strings.
+    static let byteForScalarTable: [Int16] = {
+        var table = [Int16](repeating: -1, count: 0x180)
+        for (b, s) in scalarForByte.enumerated() { table[Int(s)] = Int16(b) }
+        return table
+    }()
+
+    /// Decodes the UTF-8 of a byte-level string into `out`, which has room for `bytes.count`
+    /// bytes; returns the number of bytes written, or nil when the text has a character outside
+    /// the alphabet (or is not UTF-8). `table` is `byteForScalarTable`.
+    @inline(__always)
+    static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>,
+                       table: UnsafeBufferPointer<Int16>) -> Int? {
+        var i = 0
+        var written = 0
+        let n = bytes.count
+        while i < n {
+            let b0 = Int(bytes[i])
+            let byte: Int16
+            if b0 < 0x80 {
+                byte = table[b0]
+                i &+= 1
+            } else {
+                // The alphabet's characters are all below U+0144: two UTF-8 bytes, lead 0xC2…0xC5.
+                guard b0 >= 0xC2, b0 <= 0xC5, i &+ 1 < n else { return nil }
+                let b1 = Int(bytes[i &+ 1])
+                guard b1 & 0xC0 == 0x80 else { return nil }
+                byte = table[(b0 & 0x1F) << 6 | (b1 & 0x3F)]
+                i &+= 2
+            }
+            guard byte >= 0 else { return nil }
+            out[written] = UInt8(truncatingIfNeeded: byte)
+            written &+= 1
+        }
+        return written
+    }
+
     /// Like `decode(_:)` for UTF-8 bytes of a byte-level string.
     static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
         var i = 0

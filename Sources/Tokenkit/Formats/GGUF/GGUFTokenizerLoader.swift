@@ -11,12 +11,26 @@
 //   scores as transformers' SentencePiece converter does (every split of a piece
 //   into two pieces, ranked by the piece's score) — the same segmentation as
 //   llama.cpp's score-driven bigram merging.
-// * bert (WordPiece): BertNormalizer + BertPreTokenizer + WordPiece.
-// * t5 (Unigram): precompiled charsmap, whitespace clean-up, Metaspace, Viterbi.
+// * bert (WordPiece): BertNormalizer + BertPreTokenizer + WordPiece over the
+//   vocabulary spelled back from llama.cpp's phantom-space form to `##` form.
+// * t5 (Unigram): Precompiled charsmap, whitespace clean-up, Metaspace, Unigram.
+//
+// Each type gets the decoder of the Hugging Face tokenizer it comes from:
+// ByteLevel (gpt2), Replace("▁", " ") + ByteFallback + Fuse + Strip (llama),
+// WordPiece (bert), Metaspace (t5).
 //
 // Control and user-defined tokens are matched in the text before tokenizing
 // (llama.cpp's `parse_special`). Unknown-type tokens are not: the converter marks
 // an unknown token that the Hugging Face tokenizer matches as control.
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Tokenizer {
     /// Loads the tokenizer of a GGUF file (memory-mapped: only the metadata is read).
@@ -49,10 +63,6 @@ struct GGUFTokenizerBuilder {
         default:
             throw TokenizerLoadingError(.unsupported, file: file, "tokenizer.ggml.model \(vocab.model.debugDescription) is not supported (supported: gpt2, llama, bert, t5)")
         }
-    }
-
-    private func texts(_ vocab: GGUFVocabulary) -> [String] {
-        (0..<vocab.count).map { vocab.tokens.string($0) }
     }
 
     /// Control and user-defined tokens, matched in the text as tokenizers' added tokens.
@@ -95,36 +105,7 @@ struct GGUFTokenizerBuilder {
         guard let merges = vocab.merges else {
             throw malformed("metadata key tokenizer.ggml.merges is missing: required for tokenizer.ggml.model \"gpt2\"")
         }
-        var vocabulary = ByteStringTable(expectedCount: vocab.count)
-        var extraTokens: [String: TokenID] = [:]
-        var raw: [UInt8] = []
-        vocab.tokens.forEachString { i, bytes in
-            raw.removeAll(keepingCapacity: true)
-            let special = vocab.types[i] == .control || vocab.types[i] == .userDefined
-            if ByteLevelAlphabet.decode(utf8: bytes, into: &raw), !(special && vocabulary.value(for: raw) != nil) {
-                vocabulary.set(raw, TokenID(i))
-            } else {
-                extraTokens[String(decoding: bytes, as: UTF8.self)] = TokenID(i)
-            }
-        }
-        var pairs = PairTable(expectedCount: merges.count)
-        var merged: [UInt8] = []
-        merges.forEachString { rank, bytes in
-            // llama.cpp splits at the first space after the first byte.
-            guard bytes.count > 1, let space = bytes[1...].firstIndex(of: 0x20) else { return }
-            merged.removeAll(keepingCapacity: true)
-            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[..<space]), into: &merged) else { return }
-            let leftCount = merged.count
-            guard ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(rebasing: bytes[(space + 1)...]), into: &merged) else { return }
-            let ids: (TokenID, TokenID, TokenID)? = merged.withUnsafeBufferPointer { m in
-                guard let l = vocabulary.value(for: UnsafeBufferPointer(rebasing: m[..<leftCount])),
-                      let r = vocabulary.value(for: UnsafeBufferPointer(rebasing: m[leftCount...])),
-                      let t = vocabulary.value(for: m) else { return nil }
-                return (l, r, t)
-            }
-            guard let (l, r, merged) = ids else { return }
-            pairs.set(left: l, right: r, rank: UInt32(rank), result: merged, keepExisting: true)
-        }
+        let (vocabulary, extraTokens, pairs) = byteLevelVocabularyAndMerges(vocab.tokens, types: vocab.types, merges: merges)
         var options = BPEModel.Options()
         options.ignoreMerges = entry.ignoreMerges
         let model = BPEModel(alphabet: .byteLevel, vocabulary: vocabulary, extraTokens: extraTokens, merges: pairs, options: options)
@@ -141,19 +122,143 @@ struct GGUFTokenizerBuilder {
         steps.append(.byteLevel(ByteLevelPreTokenizer(addPrefixSpace: false, trimOffsets: false, useRegex: false)))
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: entry.nfc ? .unicode(UnicodeNormalizer(form: .nfc)) : nil,
+        return Tokenizer(format: .gguf, normalizer: entry.nfc ? .unicode(UnicodeNormalizer(form: .nfc)) : nil,
                          preTokenizer: .sequence(SequencePreTokenizer(steps)),
                          model: .bpe(model), postProcessor: post, decoder: .byteLevel(ByteLevelDecoder()),
                          addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
 
+    /// The byte-level BPE vocabulary (raw bytes → id; tokens whose text is not byte-level go to
+    /// `extraTokens`, as do control and user-defined tokens whose bytes an earlier token has)
+    /// and the merges, ranked in file order (the first rank of a pair wins).
+    ///
+    /// Performance notes: an o200k-size file has 200k tokens and 450k merges; done naively
+    /// (decode both parts of every merge, three lookups in multi-megabyte hash tables) this
+    /// took most of the load time. Here nothing allocates per entry, and the ids of a merge
+    /// come from its stored (byte-level) text, which maps to bytes one character at a time:
+    /// * the merged token is first guessed — the previous merge's token or the one after it,
+    ///   as files list tokens in merge order with all the merges of a token together — and
+    ///   checked by comparing its stored text with the line without its space;
+    /// * parts of up to 8 stored bytes are looked up in a small direct-mapped cache keyed by
+    ///   their stored bytes, which stays in the CPU cache (most parts are short and repeat);
+    /// * only what misses is decoded and looked up in the vocabulary;
+    /// * the pair table, a cache miss per insert, is allocated and filled on a second thread
+    ///   while this one builds the vocabulary and works out the ids (`PairTableFiller`).
+    private func byteLevelVocabularyAndMerges(_ tokens: GGUFArray, types: [GGUFTokenType], merges: GGUFArray)
+        -> (ByteStringTable, [String: TokenID], PairTable) {
+        var longest = 0
+        for i in 0..<tokens.count { longest = max(longest, tokens.stringEnds[i] - tokens.stringStarts[i]) }
+        for i in 0..<merges.count { longest = max(longest, merges.stringEnds[i] - merges.stringStarts[i]) }
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: longest + 1)
+        defer { scratch.deallocate() }
+        let table = ByteLevelAlphabet.byteForScalarTable
+
+        let filler = PairTableFiller(mergeCount: merges.count)
+        var vocabulary = ByteStringTable(expectedCount: tokens.count)
+        var extraTokens: [String: TokenID] = [:]
+        table.withUnsafeBufferPointer { table in
+            tokens.forEachString { i, bytes in
+                if let count = ByteLevelAlphabet.decode(utf8: bytes, to: scratch, table: table) {
+                    let key = UnsafeBufferPointer(start: scratch, count: count)
+                    let special = types[i] == .control || types[i] == .userDefined
+                    if !(special && vocabulary.value(for: key) != nil) {
+                        vocabulary.set(key, TokenID(i))
+                        return
+                    }
+                }
+                extraTokens[String(decoding: bytes, as: UTF8.self)] = TokenID(i)
+            }
+        }
+        // The ids the vocabulary gives for their bytes (a later token with the same bytes wins).
+        var canonical = [Bool](repeating: false, count: tokens.count)
+        vocabulary.forEach { _, id in canonical[Int(id)] = true }
+
+        // Slot i: cache[2i] = up to 8 stored bytes (little-endian, zero-padded),
+        // cache[2i + 1] = their count << 32 | id (0: empty, counts are at least 1).
+        let cacheBits = 16
+        var cache = [UInt64](repeating: 0, count: 2 << cacheBits)
+        cache.withUnsafeMutableBufferPointer { cache in
+            table.withUnsafeBufferPointer { table in
+                tokens.raw.withUnsafeBufferPointer { tokenBytes in
+                    merges.raw.withUnsafeBufferPointer { mergeBytes in
+                        canonical.withUnsafeBufferPointer { canonical in
+                            let mergeEnd = mergeBytes.baseAddress! + mergeBytes.count
+                            /// The vocabulary id of the bytes of a stored text, decoded into `out`
+                            /// on a cache miss; nil when it is not byte-level or not in the vocabulary.
+                            func id(_ text: UnsafePointer<UInt8>, _ count: Int, decodingTo out: UnsafeMutablePointer<UInt8>) -> TokenID? {
+                                var key: UInt64 = 0
+                                var slot = 0
+                                let cached = count >= 1 && count <= 8
+                                if cached {
+                                    if mergeEnd - text >= 8 {
+                                        key = UnsafeRawPointer(text).loadUnaligned(as: UInt64.self)
+                                        if count < 8 { key &= (1 << UInt64(count &* 8)) &- 1 }
+                                    } else {
+                                        for k in 0..<count { key |= UInt64(text[k]) << UInt64(k &* 8) }
+                                    }
+                                    slot = Int(truncatingIfNeeded: ((key ^ UInt64(count)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - cacheBits))
+                                    if cache[2 &* slot] == key, cache[2 &* slot &+ 1] >> 32 == UInt64(count) {
+                                        return TokenID(truncatingIfNeeded: cache[2 &* slot &+ 1])
+                                    }
+                                }
+                                guard let decoded = ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(start: text, count: count), to: out, table: table),
+                                      let id = vocabulary.value(for: UnsafeBufferPointer(start: out, count: decoded)) else { return nil }
+                                if cached {
+                                    cache[2 &* slot] = key
+                                    cache[2 &* slot &+ 1] = UInt64(count) << 32 | UInt64(id)
+                                }
+                                return id
+                            }
+                            var guess = 0
+                            for rank in 0..<merges.count {
+                                if rank > 0, rank % PairTableFiller.chunk == 0 { filler.publish() }
+                                let line = mergeBytes.baseAddress! + merges.stringStarts[rank]
+                                let count = merges.stringEnds[rank] - merges.stringStarts[rank]
+                                // llama.cpp splits at the first space after the first byte.
+                                guard count > 1 else { continue }
+                                var space = 1
+                                while space < count, line[space] != 0x20 { space &+= 1 }
+                                guard space < count,
+                                      let left = id(line, space, decodingTo: scratch),
+                                      let right = id(line + space + 1, count - space - 1, decodingTo: scratch)
+                                else { continue }
+                                // A token whose stored text is the line without its space, and which the
+                                // vocabulary maps its bytes to, is the merge of the two parts.
+                                func isMerged(_ g: Int) -> Bool {
+                                    guard g >= 0, g < canonical.count, canonical[g] else { return false }
+                                    let start = tokens.stringStarts[g]
+                                    guard tokens.stringEnds[g] - start == count - 1 else { return false }
+                                    let stored = tokenBytes.baseAddress! + start
+                                    return memcmp(stored, line, space) == 0 && memcmp(stored + space, line + space + 1, count - space - 1) == 0
+                                }
+                                let merged: TokenID
+                                if isMerged(guess) {
+                                    merged = TokenID(guess)
+                                } else if isMerged(guess - 1) {
+                                    merged = TokenID(guess - 1)
+                                } else {
+                                    guard let leftCount = ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(start: line, count: space), to: scratch, table: table),
+                                          let rightCount = ByteLevelAlphabet.decode(utf8: UnsafeBufferPointer(start: line + space + 1, count: count - space - 1),
+                                                                                    to: scratch + leftCount, table: table),
+                                          let id = vocabulary.value(for: UnsafeBufferPointer(start: scratch, count: leftCount + rightCount))
+                                    else { continue }
+                                    merged = id
+                                }
+                                guess = Int(merged) + 1
+                                filler.add(left: left, right: right, rank: UInt32(rank), result: merged)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (vocabulary, extraTokens, filler.finish())
+    }
+
     // MARK: - llama (SentencePiece BPE)
 
     private func buildLlama(_ vocab: GGUFVocabulary) throws(TokenizerLoadingError) -> Tokenizer {
-        let texts = texts(vocab)
         var vocabulary = ByteStringTable(expectedCount: vocab.count)
-        var scalarsOfToken: [[Range<Int>]] = []
-        scalarsOfToken.reserveCapacity(vocab.count)
         vocab.tokens.forEachString { i, bytes in
             if vocabulary.value(for: bytes) == nil { vocabulary.set(bytes, TokenID(i)) }
         }
@@ -186,65 +291,192 @@ struct GGUFTokenizerBuilder {
             pairs.set(left: c.left, right: c.right, rank: UInt32(rank), result: c.merged, keepExisting: true)
         }
         var options = BPEModel.Options()
-        options.byteFallback = (0..<vocab.count).contains { vocab.types[$0] == .byte }
-        options.unknownToken = vocab.unknownID.map { texts[Int($0)] }
+        options.byteFallback = vocab.types.contains(.byte)
+        options.unknownToken = vocab.unknownID.map { vocab.tokens.string(Int($0)) }
         options.fuseUnknown = true
         let model = BPEModel(alphabet: .unicode, vocabulary: vocabulary, merges: pairs, options: options)
-        let pre = GGUFPreTokenizer(mode: .metaspace(prependFirst: vocab.addSpacePrefix, split: false))
+        // tokenizers' Metaspace with `prepend_scheme: first` (llama.cpp prepends after every
+        // special token too; the Hugging Face tokenizer does not).
+        let pre = MetaspacePreTokenizer(prependScheme: vocab.addSpacePrefix ? .first : .never, split: false)
+        // transformers' LlamaConverter decoder (as in Llama 2 and Mistral tokenizer.json files).
+        var decoders: [DecoderComponent] = [.replace(ReplaceNormalizer(pattern: .string("\u{2581}"), content: " ")),
+                                            .byteFallback(ByteFallbackDecoder()), .fuse(FuseDecoder())]
+        if vocab.addSpacePrefix { decoders.append(.strip(StripDecoder(content: 0x20, start: 1, stop: 0))) }
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .bpe(model),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
-                         truncation: nil, padding: nil)
+        return Tokenizer(format: .gguf, normalizer: nil, preTokenizer: .metaspace(pre), model: .bpe(model),
+                         postProcessor: post, decoder: .sequence(SequenceDecoder(decoders)),
+                         addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
 
     // MARK: - bert (WordPiece)
 
     private func buildBert(_ vocab: GGUFVocabulary) throws(TokenizerLoadingError) -> Tokenizer {
-        let texts = texts(vocab)
         guard let unknownID = vocab.unknownID else {
             throw malformed("metadata key tokenizer.ggml.unknown_token_id is missing: required for tokenizer.ggml.model \"bert\"")
         }
+        // llama.cpp's converter spells the vocabulary with a phantom space: word-initial pieces
+        // gain a `▁`, continuation pieces lose their `##`, control tokens (in older files: every
+        // `[…]` token) stay as they are. Spelled back the Hugging Face way, the shared WordPiece
+        // model gives the same pieces (`▁` + word ⇔ word at a word start, piece ⇔ `##` + piece
+        // after it) and the tokens and decoded text of the source tokenizer.
         var vocabulary = ByteStringTable(expectedCount: vocab.count)
+        var key: [UInt8] = []
         vocab.tokens.forEachString { i, bytes in
-            if vocabulary.value(for: bytes) == nil { vocabulary.set(bytes, TokenID(i)) }
+            key.removeAll(keepingCapacity: true)
+            if vocab.types[i] == .control {
+                key += bytes
+            } else if bytes.starts(with: Self.phantomSpace) {
+                key += bytes[3...]
+            } else if bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") {
+                key += bytes
+            } else {
+                key += [UInt8(ascii: "#"), UInt8(ascii: "#")]
+                key += bytes
+            }
+            if vocabulary.value(for: key) == nil { vocabulary.set(key, TokenID(i)) }
         }
-        let model = GGUFWordPiece(vocabulary: vocabulary, texts: texts, unknownID: unknownID)
-        let pre = GGUFPreTokenizer(mode: .bert(lowercase: vocab.lowercase))
+        var unknownToken = ""
+        vocabulary.forEach { key, id in if id == unknownID { unknownToken = String(decoding: key, as: UTF8.self) } }
+        let model = WordPieceModel(vocabulary: vocabulary, unknownToken: unknownToken, continuingSubwordPrefix: "##",
+                                   maximumInputCharactersPerWord: 100)
         // llama.cpp's WPM session adds BOS ([CLS]) and SEP whatever add_bos/add_sep say.
         let post = template(vocab, first: vocab.bosID, last: vocab.separatorID, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.wordPiece(model)),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
-                         truncation: nil, padding: nil)
+        return Tokenizer(format: .gguf, normalizer: .bert(BertNormalizer(lowercase: vocab.lowercase)),
+                         preTokenizer: .bert(BertPreTokenizer()), model: .wordPiece(model), postProcessor: post,
+                         decoder: .wordPiece(WordPieceDecoder(prefix: "##", cleanup: true)),
+                         addedVocabulary: addedVocabulary(vocab), truncation: nil, padding: nil)
     }
+
+    static let phantomSpace: [UInt8] = [0xE2, 0x96, 0x81]
 
     // MARK: - t5 (Unigram)
 
     private func buildT5(_ vocab: GGUFVocabulary) throws(TokenizerLoadingError) -> Tokenizer {
-        let texts = texts(vocab)
         guard let unknownID = vocab.unknownID else {
             throw malformed("metadata key tokenizer.ggml.unknown_token_id is missing: required for tokenizer.ggml.model \"t5\"")
         }
-        var charsmap: GGUFPrecompiledCharsmap?
+        // transformers' T5/SpmConverter normalizer: the precompiled charsmap, then (for models that
+        // remove extra whitespace) Strip(right) and Replace(" {2,}", "▁").
+        var normalizers: [NormalizerComponent] = []
         if let bytes = vocab.precompiledCharsmap {
-            guard let map = GGUFPrecompiledCharsmap(bytes) else {
-                throw malformed("metadata key tokenizer.ggml.precompiled_charsmap: its trie size exceeds the data")
+            do {
+                normalizers.append(.precompiled(try PrecompiledNormalizer(blob: bytes)))
+            } catch {
+                throw malformed("metadata key tokenizer.ggml.precompiled_charsmap: \(error.description)")
             }
-            charsmap = map
         }
-        var vocabulary = ByteStringTable(expectedCount: vocab.count)
-        vocab.tokens.forEachString { i, bytes in
-            if vocabulary.value(for: bytes) == nil { vocabulary.set(bytes, TokenID(i)) }
+        if vocab.removeExtraWhitespaces {
+            normalizers.append(.strip(StripNormalizer(left: false, right: true)))
+            normalizers.append(.replace(ReplaceNormalizer(pattern: .regex(Self.multipleSpaces), content: "\u{2581}")))
         }
-        let byteFallback = (0..<vocab.count).contains { vocab.types[$0] == .byte }
-        let model = GGUFUnigram(vocabulary: vocabulary, texts: texts, scores: vocab.scores.map(Double.init),
-                                unknownID: unknownID, byteFallback: byteFallback)
-        let pre = GGUFPreTokenizer(mode: .metaspace(prependFirst: vocab.addSpacePrefix, split: true), charsmap: charsmap,
-                                   removeExtraWhitespaces: vocab.removeExtraWhitespaces)
+        // The pieces straight from the file's string array (length-prefixed UTF-8).
+        var pieceBytes: [UInt8] = []
+        pieceBytes.reserveCapacity(vocab.tokens.raw.count)
+        var pieceStarts: [UInt32] = [0]
+        pieceStarts.reserveCapacity(vocab.count + 1)
+        vocab.tokens.forEachString { _, bytes in
+            pieceBytes += bytes
+            pieceStarts.append(UInt32(pieceBytes.count))
+        }
+        let model: UnigramModel
+        do {
+            model = try UnigramModel(pieceBytes: pieceBytes, pieceStarts: pieceStarts, scores: vocab.scores.map(Double.init),
+                                     unknownID: Int(unknownID), byteFallback: vocab.types.contains(.byte))
+        } catch {
+            throw malformed("tokenizer.ggml.tokens: \(error.description)")
+        }
+        let metaspace = MetaspacePreTokenizer(prependScheme: vocab.addSpacePrefix ? .first : .never, split: true)
         let post = template(vocab, first: vocab.addBOS ? vocab.bosID : nil,
                             last: vocab.addEOS ? vocab.eosID : nil, pairMiddle: nil)
-        return Tokenizer(format: .huggingFace, normalizer: nil, preTokenizer: .gguf(pre), model: .gguf(.unigram(model)),
-                         postProcessor: post, decoder: nil, addedVocabulary: addedVocabulary(vocab),
+        return Tokenizer(format: .gguf, normalizer: normalizers.isEmpty ? nil : .sequence(SequenceNormalizer(normalizers)),
+                         preTokenizer: .metaspace(metaspace), model: .unigram(model), postProcessor: post,
+                         decoder: .metaspace(metaspace), addedVocabulary: addedVocabulary(vocab),
                          truncation: nil, padding: nil)
     }
+
+    private static let multipleSpaces = try! UnicodeRegex(" {2,}", dialect: .oniguruma)
 }
+
+/// Builds a `PairTable` from merges given in rank order (the first rank of a pair wins). With
+/// many merges and more than one core, the table is allocated and filled on a thread of its
+/// own: the caller appends entries and publishes them in chunks, and the inserts — each a
+/// cache miss in a table of several megabytes — overlap with the caller's work.
+final class PairTableFiller: @unchecked Sendable {
+    /// Merges per published chunk.
+    static let chunk = 8192
+    private struct Entry { var left: TokenID, right: TokenID, rank: UInt32, result: TokenID }
+
+    private let mergeCount: Int
+    private var pairs: PairTable?
+    /// Threaded mode: the entries so far, and how many of them each published chunk ends at.
+    private var entries: UnsafeMutablePointer<Entry>?
+    private var count = 0
+    private var chunkEnds: UnsafeMutablePointer<Int>?
+    private var published = 0
+    private let chunkReady = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(mergeCount: Int) {
+        self.mergeCount = mergeCount
+        guard mergeCount >= 4 * Self.chunk, ProcessInfoLite.activeProcessorCount > 1 else {
+            pairs = PairTable(expectedCount: mergeCount)
+            return
+        }
+        entries = .allocate(capacity: mergeCount)
+        let chunks = (mergeCount + Self.chunk - 1) / Self.chunk
+        chunkEnds = .allocate(capacity: chunks)
+        let thread = Thread { [self] in
+            var table = PairTable(expectedCount: mergeCount)
+            let entries = entries!
+            var start = 0
+            for c in 0..<chunks {
+                chunkReady.wait()
+                let end = chunkEnds![c]
+                for i in start..<end {
+                    let e = entries[i]
+                    table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepExisting: true)
+                }
+                start = end
+            }
+            pairs = table
+            done.signal()
+        }
+        thread.start()
+    }
+
+    deinit {
+        entries?.deallocate()
+        chunkEnds?.deallocate()
+    }
+
+    /// Adds the merge of the next rank (ranks must increase).
+    @inline(__always)
+    func add(left: TokenID, right: TokenID, rank: UInt32, result: TokenID) {
+        if let entries {
+            entries[count] = Entry(left: left, right: right, rank: rank, result: result)
+            count += 1
+        } else {
+            pairs!.set(left: left, right: right, rank: rank, result: result, keepExisting: true)
+        }
+    }
+
+    /// Hands the entries added so far to the filling thread: call after every `chunk` merges
+    /// (`finish` hands over the rest).
+    func publish() {
+        guard let chunkEnds, published < (mergeCount + Self.chunk - 1) / Self.chunk else { return }
+        chunkEnds[published] = count
+        published += 1
+        chunkReady.signal()
+    }
+
+    /// The table, once every merge has been added.
+    func finish() -> PairTable {
+        if entries != nil {
+            while published < (mergeCount + Self.chunk - 1) / Self.chunk { publish() }
+            done.wait()
+        }
+        return pairs!
+    }
+}
+
