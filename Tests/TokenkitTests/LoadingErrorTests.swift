@@ -40,6 +40,21 @@ import Testing
         #expect(e?.description.contains("field model.merges[0]: token \"z\" is not in the vocabulary") == true)
     }
 
+    @Test func malformedMergeEntries() {
+        let cases: [(String, String)] = [
+            (#"[["a", "b"], ["b", "a"]]"#, "field model.merges[1]: merged token \"ba\" is not in the vocabulary"),
+            (#"["a b c"]"#, "field model.merges[0]: expected a merge \"left right\" with exactly one space"),
+            (#"[["a"]]"#, "field model.merges[0]: expected a pair of tokens"),
+            (#"[["a", 1]]"#, "field model.merges[0]: expected a pair of tokens"),
+            (#"[["a", "b"], 7]"#, "field model.merges[1]: expected a pair of tokens"),
+        ]
+        for (merges, message) in cases {
+            let e = error(Self.minimal.replacingOccurrences(of: #"[["a", "b"]]"#, with: merges))
+            #expect(e?.kind == .malformed)
+            #expect(e?.description.contains(message) == true, "\(merges): \(e?.description ?? "no error")")
+        }
+    }
+
     @Test func badVocabularyValue() {
         let e = error(Self.minimal.replacingOccurrences(of: #""ab": 2"#, with: #""ab": "two""#))
         #expect(e?.kind == .malformed)

@@ -76,6 +76,15 @@ enum ByteLevelAlphabet {
         var written = 0
         let n = bytes.count
         while i < n {
+            // Printable ASCII stands for itself: copy it eight bytes at a time.
+            while i &+ 8 <= n {
+                let word = SWAR.load(bytes.baseAddress! + i)
+                guard SWAR.inRange(word, 0x21, 0x7E) == SWAR.high else { break }
+                UnsafeMutableRawPointer(out + written).storeBytes(of: word.littleEndian, as: UInt64.self)
+                i &+= 8
+                written &+= 8
+            }
+            if i == n { break }
             let b0 = Int(bytes[i])
             let byte: Int16
             if b0 < 0x80 {

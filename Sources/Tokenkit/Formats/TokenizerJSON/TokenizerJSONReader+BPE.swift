@@ -1,8 +1,11 @@
 // Performance notes: the vocabulary and merges of large tokenizers (o200k: 200k
-// tokens, 446k merges) dominate loading time. Keys are read as byte slices of
-// the JSON text (no String per token), decoded from GPT-2 characters to raw
-// bytes in place for byte-level vocabularies, and merges are resolved to id
-// pairs through the byte-keyed table.
+// tokens, 446k merges) dominate loading time. Both are read from the JSON tape
+// through pointers (no value or string object per entry), byte-level keys are
+// decoded from GPT-2 characters into one scratch buffer, and a merge's result
+// is first guessed as the id after the previous merge's result (merge lists
+// are usually in vocabulary order), checked by comparing bytes, before it is
+// looked up. Tokenizers without a merge list in vocabulary order only lose
+// the shortcut. The pair table fills on a second thread (`PairTableFiller`).
 
 extension TokenizerJSONReader {
     func readBPE(_ v: JSONValue, _ path: String, byteLevelText: Bool) throws(TokenizerLoadingError) -> BPEModel {
@@ -20,91 +23,208 @@ extension TokenizerJSONReader {
             options.dropout = Float(p)
         }
         let alphabet: BPEModel.Alphabet = byteLevelText ? .byteLevel : .unicode
-
-        // Vocabulary.
         let vocabValue = try require(v, "vocab", path)
         _ = try wrap { () throws(JSONError) in try vocabValue.expectObject(path: path + ".vocab") }
-        var vocabulary = ByteStringTable(expectedCount: vocabValue.count)
-        var extraTokens: [String: TokenID] = [:]
-        var raw: [UInt8] = []
-        try vocabValue.forEachMember { (key, value) throws(TokenizerLoadingError) in
+        let mergesValue = try array(v, "merges", path)
+        let reader = VocabularyBuilder(alphabet: alphabet, expectedCount: vocabValue.count)
+
+        // Vocabulary.
+        var members = vocabValue.tapeMembers
+        while let key = members.next(), let value = members.next() {
             guard let n = value.int, n >= 0, n <= Int(UInt32.max) else {
-                throw malformed(value, "field \(path).vocab[\(key.string?.debugDescription ?? "?")]: expected a token id (a non-negative integer), found \(value.kind)")
+                let keyValue = key.value(in: vocabValue)
+                throw malformed(value.value(in: vocabValue), "field \(path).vocab[\(keyValue.string?.debugDescription ?? "?")]: expected a token id (a non-negative integer), found \(value.value(in: vocabValue).kind)")
             }
-            let id = TokenID(n)
-            key.withStringBytes { bytes in
-                switch alphabet {
-                case .unicode:
-                    vocabulary.set(bytes, id)
-                case .byteLevel:
-                    raw.removeAll(keepingCapacity: true)
-                    if ByteLevelAlphabet.decode(utf8: bytes, into: &raw) {
-                        vocabulary.set(raw, id)
-                    } else {
-                        extraTokens[String(decoding: bytes, as: UTF8.self)] = id
-                    }
-                }
-            }
+            _ = key.withStringBytes { reader.add($0, id: TokenID(n)) }
         }
 
         // Merges.
-        let mergesValue = try array(v, "merges", path)
-        var merges = PairTable(expectedCount: mergesValue.count)
+        let merges = PairTableFiller(mergeCount: mergesValue.count, keepFirst: false)
         let prefixLength = options.continuingSubwordPrefix?.utf8.count ?? 0
-        var left: [UInt8] = []
-        var right: [UInt8] = []
-        var merged: [UInt8] = []
-        func lookup(_ tokenUTF8: [UInt8]) -> TokenID? {
-            switch alphabet {
-            case .unicode:
-                return vocabulary.value(for: tokenUTF8)
-            case .byteLevel:
-                var rawKey: [UInt8] = []
-                let ok = tokenUTF8.withUnsafeBufferPointer { ByteLevelAlphabet.decode(utf8: $0, into: &rawKey) }
-                if ok, let id = vocabulary.value(for: rawKey) { return id }
-                return extraTokens[String(decoding: tokenUTF8, as: UTF8.self)]
-            }
-        }
         var rank = -1
-        try mergesValue.forEachElement { (merge) throws(TokenizerLoadingError) in
+        var guess: TokenID? = nil
+        var failure: TokenizerLoadingError?
+        for merge in mergesValue.tapeElements {
             rank += 1
-            // Built only when an error is reported: 446k merges would otherwise allocate 446k strings.
-            var mergePath: String { "\(path).merges[\(rank)]" }
-            left.removeAll(keepingCapacity: true)
-            right.removeAll(keepingCapacity: true)
+            if rank > 0, rank % PairTableFiller.chunk == 0 { merges.publish() }
+            let resolved: Result<(TokenID, TokenID, TokenID), MergeProblem>
             if merge.isString {
                 // Legacy form "a b": exactly one space.
-                let ok: Bool = merge.withStringBytes { bytes in
-                    guard let space = bytes.firstIndex(of: 0x20), bytes[(space + 1)...].firstIndex(of: 0x20) == nil else { return false }
-                    left += bytes[..<space]
-                    right += bytes[(space + 1)...]
-                    return true
-                } ?? false
-                guard ok else { throw malformed(merge, "field \(mergePath): expected a merge \"left right\" with exactly one space") }
-            } else if merge.isArray, merge.count == 2,
-                      let a = merge[0], let b = merge[1], a.isString, b.isString {
-                a.withStringBytes { left += $0 }
-                b.withStringBytes { right += $0 }
+                resolved = merge.withStringBytes { bytes in
+                    guard let space = bytes.firstIndex(of: 0x20), bytes[(space + 1)...].firstIndex(of: 0x20) == nil else {
+                        return .failure(.shape)
+                    }
+                    return reader.resolve(UnsafeBufferPointer(rebasing: bytes[..<space]), UnsafeBufferPointer(rebasing: bytes[(space + 1)...]),
+                                          prefixLength: prefixLength, guess: guess)
+                } ?? .failure(.shape)
+            } else if let (a, b) = merge.pair, a.isString, b.isString {
+                resolved = a.withStringBytes { left in
+                    b.withStringBytes { right in reader.resolve(left, right, prefixLength: prefixLength, guess: guess) }
+                }! ?? .failure(.notAPair)
             } else {
-                throw malformed(merge, "field \(mergePath): expected a pair of tokens [\"left\", \"right\"] or a string \"left right\"")
+                resolved = .failure(.notAPair)
             }
-            guard let leftID = lookup(left) else {
-                throw malformed(merge, "field \(mergePath): token \(String(decoding: left, as: UTF8.self).debugDescription) is not in the vocabulary")
+            switch resolved {
+            case let .success((left, right, result)):
+                merges.add(left: left, right: right, rank: UInt32(rank), result: result)
+                guess = result &+ 1
+            case let .failure(problem):
+                // (The path is built only here: 446k merges would otherwise allocate 446k strings.)
+                failure = malformed(merge.value(in: mergesValue), "field \(path).merges[\(rank)]: \(problem.description)")
             }
-            guard let rightID = lookup(right) else {
-                throw malformed(merge, "field \(mergePath): token \(String(decoding: right, as: UTF8.self).debugDescription) is not in the vocabulary")
-            }
-            guard right.count >= prefixLength else {
-                throw malformed(merge, "field \(mergePath): token \(String(decoding: right, as: UTF8.self).debugDescription) is shorter than the continuing subword prefix")
-            }
-            merged.removeAll(keepingCapacity: true)
-            merged += left
-            merged += right[prefixLength...]
-            guard let mergedID = lookup(merged) else {
-                throw malformed(merge, "field \(mergePath): merged token \(String(decoding: merged, as: UTF8.self).debugDescription) is not in the vocabulary")
-            }
-            merges.set(left: leftID, right: rightID, rank: UInt32(rank), result: mergedID)
+            if failure != nil { break }
         }
-        return BPEModel(alphabet: alphabet, vocabulary: vocabulary, extraTokens: extraTokens, merges: merges, options: options)
+        // Always collected, so that the filling thread ends even when the list is malformed.
+        let pairs = merges.finish()
+        if let failure { throw failure }
+        return BPEModel(alphabet: alphabet, vocabulary: reader.vocabulary, extraTokens: reader.extraTokens, merges: pairs, options: options)
+    }
+}
+
+/// Why a merge entry cannot be resolved.
+private enum MergeProblem: Error, CustomStringConvertible {
+    case notAPair
+    case shape
+    case unknown(String)
+    case shorterThanPrefix(String)
+    case unknownMerged(String)
+
+    var description: String {
+        switch self {
+        case .notAPair: return "expected a pair of tokens [\"left\", \"right\"] or a string \"left right\""
+        case .shape: return "expected a merge \"left right\" with exactly one space"
+        case let .unknown(token): return "token \(token.debugDescription) is not in the vocabulary"
+        case let .shorterThanPrefix(token): return "token \(token.debugDescription) is shorter than the continuing subword prefix"
+        case let .unknownMerged(token): return "merged token \(token.debugDescription) is not in the vocabulary"
+        }
+    }
+}
+
+/// Builds a BPE vocabulary from token strings and resolves merges against it, through one
+/// scratch buffer. A class used by one reader at a time, so that the closures of the JSON
+/// iteration mutate it without dynamic exclusivity checks.
+private final class VocabularyBuilder {
+    let alphabet: BPEModel.Alphabet
+    @exclusivity(unchecked) var vocabulary: ByteStringTable
+    @exclusivity(unchecked) var extraTokens: [String: TokenID] = [:]
+    /// Vocabulary entry of each id (-1: none), for checking guessed merge results.
+    @exclusivity(unchecked) var entryForID: [Int32] = []
+    @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var scratchCapacity = 1024
+    private let byteTable = ByteLevelAlphabet.byteForScalarTable
+
+    init(alphabet: BPEModel.Alphabet, expectedCount: Int) {
+        self.alphabet = alphabet
+        vocabulary = ByteStringTable(expectedCount: expectedCount)
+        entryForID.reserveCapacity(expectedCount)
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Grows the scratch buffer to `n` bytes, keeping its contents.
+    private func reserveScratch(_ n: Int) {
+        if n <= scratchCapacity { return }
+        let capacity = max(n, scratchCapacity * 2)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: scratch, count: scratchCapacity)
+        scratch.deallocate()
+        scratch = grown
+        scratchCapacity = capacity
+    }
+
+    /// The vocabulary key of a token string written at `scratch + offset`: its length, or nil
+    /// when a byte-level string has characters outside the alphabet.
+    private func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int? {
+        switch alphabet {
+        case .unicode:
+            if let base = utf8.baseAddress { (scratch + offset).update(from: base, count: utf8.count) }
+            return utf8.count
+        case .byteLevel:
+            return byteTable.withUnsafeBufferPointer { ByteLevelAlphabet.decode(utf8: utf8, to: scratch + offset, table: $0) }
+        }
+    }
+
+    func add(_ token: UnsafeBufferPointer<UInt8>, id: TokenID) {
+        reserveScratch(token.count)
+        if let length = key(token, at: 0) {
+            let before = vocabulary.count
+            vocabulary.set(UnsafeBufferPointer(start: scratch, count: length), id)
+            // (Ids far beyond the vocabulary size are left out: they only lose the guess shortcut.)
+            if vocabulary.count > before, Int(id) < 4 * vocabulary.count + 1024 {
+                if Int(id) >= entryForID.count {
+                    entryForID.append(contentsOf: repeatElement(-1, count: max(Int(id) + 1, 2 * entryForID.count) - entryForID.count))
+                }
+                entryForID[Int(id)] = Int32(before)
+            }
+        } else {
+            extraTokens[String(decoding: token, as: UTF8.self)] = id
+        }
+    }
+
+    private func id(ofKey length: Int, at offset: Int) -> TokenID? {
+        vocabulary.value(for: UnsafeBufferPointer(start: scratch + offset, count: length))
+    }
+
+    private func id(of token: UnsafeBufferPointer<UInt8>) -> TokenID? {
+        reserveScratch(token.count)
+        if let length = key(token, at: 0), let id = id(ofKey: length, at: 0) { return id }
+        return extraTokens[String(decoding: token, as: UTF8.self)]
+    }
+
+    /// Whether the vocabulary key of `id` is the `length` bytes at `scratch`.
+    private func keyOf(_ id: TokenID, equals length: Int) -> Bool {
+        guard Int(id) < entryForID.count else { return false }
+        let entry = Int(entryForID[Int(id)])
+        // (A key given twice keeps its last id: the entry must still map to this one.)
+        guard entry >= 0, vocabulary.values[entry] == id else { return false }
+        let start = Int(vocabulary.keyStarts[entry])
+        guard Int(vocabulary.keyStarts[entry + 1]) - start == length else { return false }
+        return vocabulary.keyBytes.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, scratch, length) }
+    }
+
+    /// The ids of a merge's two tokens and of their concatenation (without the continuing-subword
+    /// prefix of the right one), trying `guess` for the result first.
+    func resolve(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>, prefixLength: Int,
+                 guess: TokenID?) -> Result<(TokenID, TokenID, TokenID), MergeProblem> {
+        guard right.count >= prefixLength else {
+            if id(of: left) == nil { return .failure(.unknown(String(decoding: left, as: UTF8.self))) }
+            if id(of: right) == nil { return .failure(.unknown(String(decoding: right, as: UTF8.self))) }
+            return .failure(.shorterThanPrefix(String(decoding: right, as: UTF8.self)))
+        }
+        let rest = UnsafeBufferPointer(rebasing: right[prefixLength...])
+        reserveScratch(left.count + right.count)
+        // The keys side by side in the scratch buffer: left, then the right one without its
+        // prefix, which together are the merged key.
+        guard let a = key(left, at: 0), let b = key(rest, at: a) else {
+            // Tokens outside the byte-level alphabet: only the extra tokens can match.
+            guard let leftID = id(of: left) else { return .failure(.unknown(String(decoding: left, as: UTF8.self))) }
+            guard let rightID = id(of: right) else { return .failure(.unknown(String(decoding: right, as: UTF8.self))) }
+            let merged = String(decoding: Array(left) + Array(rest), as: UTF8.self)
+            guard let id = extraTokens[merged] else { return .failure(.unknownMerged(merged)) }
+            return .success((leftID, rightID, id))
+        }
+        guard let leftID = id(ofKey: a, at: 0) ?? extraTokens[String(decoding: left, as: UTF8.self)] else {
+            return .failure(.unknown(String(decoding: left, as: UTF8.self)))
+        }
+        let rightID: TokenID?
+        if prefixLength == 0 {
+            rightID = id(ofKey: b, at: a) ?? extraTokens[String(decoding: right, as: UTF8.self)]
+        } else {
+            rightID = lookUpSeparately(right, after: a + b)
+        }
+        guard let rightID else { return .failure(.unknown(String(decoding: right, as: UTF8.self))) }
+        if let guess, keyOf(guess, equals: a + b) { return .success((leftID, rightID, guess)) }
+        guard let mergedID = id(ofKey: a + b, at: 0) else {
+            return .failure(.unknownMerged(String(decoding: Array(left) + Array(rest), as: UTF8.self)))
+        }
+        return .success((leftID, rightID, mergedID))
+    }
+
+    /// The id of a token whose key is built after the first `offset` bytes of the scratch buffer.
+    private func lookUpSeparately(_ token: UnsafeBufferPointer<UInt8>, after offset: Int) -> TokenID? {
+        reserveScratch(offset + token.count)
+        if let length = key(token, at: offset), let id = id(ofKey: length, at: offset) { return id }
+        return extraTokens[String(decoding: token, as: UTF8.self)]
     }
 }
