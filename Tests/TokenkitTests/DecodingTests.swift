@@ -36,3 +36,49 @@ import Testing
         #expect(try tokenizer.decode(ids, skipSpecialTokens: true) == "hi")
     }
 }
+
+/// The fast byte-level decoder must give what decoding through token strings and the decoder
+/// component gives, for any ids: model tokens, added and special tokens, unknown ids.
+@Suite struct FastDecoderTests {
+    static var tokenizerPaths: [String] {
+        var paths = ["tokenizers/gpt2-style.tokenizer.json", "tokenizers/llama-style.tokenizer.json",
+                     "tokenizers/deepseek-style.tokenizer.json", "tokenizers/bytelevel-normalizer.tokenizer.json",
+                     "gguf/gpt-2.gguf", "gguf/qwen2.gguf", "gguf/llama-bpe.gguf"].map(TestData.fixture)
+        if let shared = TestData.shared?.appendingPathComponent("tokenizers") {
+            for name in ["cl100k_base.tiktoken", "o200k_base.tokenizer.json", "llama3.tokenizer.json", "qwen3.tiktoken"] {
+                paths.append(shared.appendingPathComponent(name).path)
+            }
+        }
+        return paths
+    }
+
+    @Test(arguments: tokenizerPaths)
+    func agreesWithThePipeline(_ path: String) throws {
+        let tokenizer = try Tokenizer(contentsOf: path)
+        let fast = try #require(tokenizer.fastDecoder, "\(path) should decode on the fast path")
+        let upper = tokenizer.vocabularySize() + 8
+        let added = Array(tokenizer.addedVocabulary.tokens.keys)
+        var random = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            var ids: [TokenID] = []
+            for _ in 0..<Int.random(in: 0...40, using: &random) {
+                switch Int.random(in: 0..<10, using: &random) {
+                case 0 where !added.isEmpty: ids.append(added.randomElement(using: &random)!)
+                case 1: ids.append(TokenID(Int.random(in: 0..<upper, using: &random)))  // unknown ids now and then
+                case 2: ids.append(TokenID(Int.random(in: 0..<256, using: &random)))  // single bytes: broken UTF-8
+                default: ids.append(TokenID(Int.random(in: 0..<tokenizer.model.vocabularySize, using: &random)))
+                }
+            }
+            for skip in [false, true] {
+                let expected = Result { () throws(TokenizationError) in try tokenizer.decodeThroughPipeline(ids, skipSpecialTokens: skip) }
+                let actual = Result { () throws(TokenizationError) in try fast.decode(ids, skipSpecialTokens: skip) }
+                #expect(actual == expected, "\(path) round \(round) skip \(skip) ids \(ids)")
+                if fast.unknownIDsThrow {
+                    let bytes = Result { () throws(TokenizationError) in try fast.decodeBytes(ids, skipSpecialTokens: skip) }
+                    let reference = Result { () throws(TokenizationError) in try tokenizer.decodeBytesThroughPipeline(ids, skipSpecialTokens: skip) }
+                    #expect(bytes == reference, "\(path) bytes, ids \(ids)")
+                }
+            }
+        }
+    }
+}

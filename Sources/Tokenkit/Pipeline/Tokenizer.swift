@@ -30,6 +30,8 @@ public final class Tokenizer: Sendable {
     public let padding: PaddingParameters?
     /// The fast id-only encoder, when the pipeline allows one (see `FastEncoder`).
     let fastEncoder: FastEncoder?
+    /// The fast decoder of byte-level BPE tokenizers (see `FastDecoder`).
+    let fastDecoder: FastDecoder?
 
     init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
          model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
@@ -44,6 +46,7 @@ public final class Tokenizer: Sendable {
         self.truncation = truncation
         self.padding = padding
         self.fastEncoder = FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model)
+        self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
     }
 
     /// Returns a copy with other truncation and padding settings.
@@ -252,8 +255,17 @@ public final class Tokenizer: Sendable {
     ///   SentencePiece models (sentencepiece raises); tokenizer.json and GGUF files skip unknown ids
     ///   like `tokenizers`.
     public func decode(_ ids: [TokenID], skipSpecialTokens: Bool = false) throws(TokenizationError) -> String {
+        if let fastDecoder {
+            return try fastDecoder.decode(ids, skipSpecialTokens: skipSpecialTokens)
+        }
+        return try decodeThroughPipeline(ids, skipSpecialTokens: skipSpecialTokens)
+    }
+
+    /// Decoding by token strings and the decoder component: the general path, and the
+    /// specification `FastDecoder` is tested against.
+    func decodeThroughPipeline(_ ids: [TokenID], skipSpecialTokens: Bool) throws(TokenizationError) -> String {
         if format == .tiktoken {
-            return decodeUTF8Lossy(try decodeBytes(ids, skipSpecialTokens: skipSpecialTokens))
+            return decodeUTF8Lossy(try decodeBytesThroughPipeline(ids, skipSpecialTokens: skipSpecialTokens))
         }
         if format == .sentencePiece, let id = ids.first(where: { model.token(forID: $0) == nil }) { throw .unknownTokenID(id) }
         var tokens: [String] = []
@@ -269,6 +281,11 @@ public final class Tokenizer: Sendable {
 
     /// The raw bytes of tokens (tiktoken's `decode_bytes`), special tokens as their UTF-8.
     public func decodeBytes(_ ids: [TokenID], skipSpecialTokens: Bool = false) throws(TokenizationError) -> [UInt8] {
+        if let fastDecoder, fastDecoder.unknownIDsThrow { return try fastDecoder.decodeBytes(ids, skipSpecialTokens: skipSpecialTokens) }
+        return try decodeBytesThroughPipeline(ids, skipSpecialTokens: skipSpecialTokens)
+    }
+
+    func decodeBytesThroughPipeline(_ ids: [TokenID], skipSpecialTokens: Bool) throws(TokenizationError) -> [UInt8] {
         var bytes: [UInt8] = []
         for id in ids {
             if let special = addedVocabulary.tokens[id] {

@@ -40,7 +40,7 @@ public struct BPEModel: TokenizationModel {
     /// Tokens whose string cannot be represented in the model's alphabet (byte-level vocabularies
     /// sometimes contain such entries); kept for id ↔ string conversion only.
     private let extraTokens: [String: TokenID]
-    private let extraTokenStrings: [TokenID: String]
+    private(set) var extraTokenStrings: [TokenID: String]
     /// The merge list (empty when `mergesByConcatenation`).
     let merges: PairTable
     /// tiktoken's rule instead of a merge list: two adjacent parts merge when their concatenation
@@ -120,6 +120,18 @@ public struct BPEModel: TokenizationModel {
     func merge(_ left: TokenID, _ right: TokenID, covering bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard mergesByConcatenation else { return merges.lookup(left: left, right: right) }
         return vocabulary.value(forPadded: bytes.baseAddress!, count: bytes.count).map { UInt64($0) << 32 | UInt64($0) }
+    }
+
+    /// One more than the largest id of the vocabulary.
+    var idUpperBound: Int { entryForID.count }
+
+    /// Where the vocabulary key of `id` lies in `vocabulary.keyBytes` (nil when the id has none).
+    @inline(__always)
+    func keyRange(of id: TokenID) -> Range<Int>? {
+        guard Int(id) < entryForID.count else { return nil }
+        let entry = Int(entryForID[Int(id)])
+        guard entry >= 0 else { return nil }
+        return Int(vocabulary.keyStarts[entry])..<Int(vocabulary.keyStarts[entry &+ 1])
     }
 
     public func token(forID id: TokenID) -> String? {
