@@ -94,4 +94,34 @@ import Testing
         #expect((root["seconds"]?.double ?? -1) >= 0)
         #expect((root["load_seconds"]?.double ?? -1) > 0)
     }
+
+    @Test func benchStagesAndSyntheticInputs() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("input.jsonl")
+        try Data((#"{"text": "hello world"}"# + "\n" + #"{"text": "日本語"}"# + "\n").utf8).write(to: input)
+        for (stage, count) in [("decode", 6), ("pretokenize", 3)] {
+            let result = try run(["bench", "--encoding", "cl100k_base", "--input", input.path, "--stage", stage])
+            #expect(result.status == 0, "\(stage): \(result.stderr)")
+            let root = try JSONDocument(string: result.stdout).root
+            #expect(root["stage"]?.string == stage)
+            #expect(root["tokens"]?.int == count, "\(stage)")
+            #expect(root["bytes"]?.int == 20)
+        }
+        for (kind, tokens) in [("repeat:64", 8), ("digits:30", 10)] {
+            let result = try run(["bench", "--encoding", "cl100k_base", "--synthetic", kind])
+            #expect(result.status == 0, "\(kind): \(result.stderr)")
+            let root = try JSONDocument(string: result.stdout).root
+            #expect(root["bytes"]?.int == Int(kind.split(separator: ":")[1]))
+            #expect(root["tokens"]?.int == tokens, "\(kind)")
+            #expect((root["rss_mb"]?.double ?? 0) > 0)
+        }
+        let latin1 = try JSONDocument(string: try run(["bench", "--encoding", "cl100k_base", "--synthetic", "latin1:1K"]).stdout).root
+        #expect((1024...1026).contains(latin1["bytes"]?.int ?? 0))
+        #expect(try run(["bench", "--encoding", "cl100k_base", "--synthetic", "word"]).status == 2)
+        #expect(try run(["bench", "--encoding", "cl100k_base", "--synthetic", "poem:1K"]).status == 2)
+        #expect(try run(["bench", "--encoding", "cl100k_base", "--synthetic", "word:1K", "--input", input.path]).status == 2)
+        #expect(try run(["bench", "--encoding", "cl100k_base"]).status == 2)
+    }
 }
