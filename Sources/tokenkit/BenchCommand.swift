@@ -11,8 +11,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
         Encodes every "text" of --warmup untimed (caches fill as in a long-running process), then every
         "text" of --input timed, without special tokens, and prints
-        {"bytes": B, "tokens": T, "seconds": S, "load_seconds": L, "rss_mb": M, "threads": N} for --input
-        (S covers the timed stage only; M is the resident memory right after loading). Without --warmup
+        {"bytes": B, "tokens": T, "seconds": S, "cpu_seconds": C, "load_seconds": L, "rss_mb": M, "threads": N} for --input
+        (S and C, the CPU time of all threads, cover the timed stage only; M is the resident memory right after loading). Without --warmup
         the caches start empty: a cold start.
 
         --stage pretokenize times the pre-tokenizer alone (tokens then counts pieces); --stage decode
@@ -74,13 +74,16 @@ struct BenchCommand: ParsableCommand {
         do {
             let tokens: Int
             let seconds: Double
+            var cpuStart = 0.0
             switch stage {
             case .encode:
                 _ = try tokenizer.encodeBatchIDs(warmupTexts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
+                cpuStart = ProcessMemory.cpuSeconds()
                 let start = DispatchTime.now()
                 tokens = try Self.timedEncode(texts, tokenizer, threads: threads)
                 seconds = Self.seconds(since: start)
             case .pretokenize:
+                cpuStart = ProcessMemory.cpuSeconds()
                 let start = DispatchTime.now()
                 var pieces = 0
                 for text in texts {
@@ -96,18 +99,21 @@ struct BenchCommand: ParsableCommand {
                                                        allowedSpecial: .none, disallowedSpecial: .none)
                 _ = try tokenizer.decodeBatch(Array(ids.prefix(warmupTexts.count)), threads: threads)
                 let timed = Array(ids.suffix(texts.count))
+                cpuStart = ProcessMemory.cpuSeconds()
                 let start = DispatchTime.now()
                 let decoded = try tokenizer.decodeBatch(timed, threads: threads)
                 seconds = Self.seconds(since: start)
                 tokens = timed.reduce(0) { $0 + $1.count }
                 guard decoded.count == texts.count else { throw CLIError.badInput("decoding lost texts") }
             }
+            let cpuSeconds = ProcessMemory.cpuSeconds() - cpuStart
             let bytes = texts.reduce(0) { $0 + $1.utf8.count }
             var writer = JSONWriter()
             writer.beginObject()
             writer.appendKey("bytes"); writer.appendInt(bytes)
             writer.appendKey("tokens"); writer.appendInt(tokens)
             writer.appendKey("seconds"); writer.appendDouble(seconds)
+            writer.appendKey("cpu_seconds"); writer.appendDouble(cpuSeconds)
             writer.appendKey("load_seconds"); writer.appendDouble(loadSeconds)
             writer.appendKey("rss_mb"); writer.appendDouble((residentMB * 10).rounded() / 10)
             writer.appendKey("threads"); writer.appendInt(threads)
@@ -201,6 +207,18 @@ struct SplitMix64 {
 
 /// The resident memory of this process.
 enum ProcessMemory {
+    /// User plus system CPU time of the whole process so far, all threads.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        #else
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     static func residentBytes() -> Int {
         #if os(Linux)
         // /proc/self/statm: size resident shared ... (in pages).

@@ -20,34 +20,58 @@ enum ParallelMap {
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
-        let errors = UnsafeMutableBufferPointer<E?>.allocate(capacity: workers)
+        // Each worker's first error, with the index of its item.
+        let errors = UnsafeMutableBufferPointer<(index: Int, error: E)?>.allocate(capacity: workers)
         errors.initialize(repeating: nil)
         defer { errors.deallocate() }
-        // Small chunks balance uneven inputs; each worker takes chunks in turn.
-        let chunk = max(1, min(256, items.count / (workers * 8)))
+        // Small chunks taken on demand balance uneven inputs and uneven cores (a core shared with
+        // another process finishes later); a lock per chunk costs nothing at this size.
+        let chunk = max(1, min(64, items.count / (workers * 16)))
         let chunkCount = (items.count + chunk - 1) / chunk
+        let next = ChunkCounter()
         withoutActuallyEscaping(transform) { transform in
             let box = UncheckedSendable((items, results, errors, transform))
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let (items, results, errors, transform) = box.value
-                var c = worker
-                while c < chunkCount {
+                while true {
+                    let c = next.take()
+                    guard c < chunkCount else { return }
                     let start = c * chunk
                     let end = min(items.count, start + chunk)
                     for i in start..<end {
                         do throws(E) {
                             results[i] = try transform(items[i])
                         } catch {
-                            errors[worker] = error
+                            errors[worker] = (i, error)
+                            next.stop(at: chunkCount)
                             return
                         }
                     }
-                    c += workers
                 }
             }
         }
-        for e in errors { if let e { throw e } }
+        // The error a sequential map would throw: chunks are taken in order, so every chunk before
+        // the first failing item was finished or stopped at an earlier failure.
+        if let first = errors.compactMap({ $0 }).min(by: { $0.index < $1.index }) { throw first.error }
         return results.map { $0! }
+    }
+}
+
+/// Hands out chunk numbers to workers.
+private final class ChunkCounter: @unchecked Sendable {
+    private var next = 0
+    private let lock = PThreadMutex()
+
+    func take() -> Int {
+        lock.withLock {
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    /// Makes every later `take` return `end` or more (after an error).
+    func stop(at end: Int) {
+        lock.withLock { next = max(next, end) }
     }
 }
 

