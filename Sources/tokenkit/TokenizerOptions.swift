@@ -4,7 +4,7 @@ import Tokenkit
 
 /// How a command picks its tokenizer: a file or a built-in encoding.
 struct TokenizerOptions: ParsableArguments {
-    @Option(name: .long, help: "A tokenizer file: tokenizer.json or .tiktoken (with an optional NAME.tiktoken.json sidecar).")
+    @Option(name: .long, help: "A tokenizer file: tokenizer.json, .tiktoken (with an optional NAME.tiktoken.json sidecar), SentencePiece .model or .gguf.")
     var tokenizer: String?
 
     @Option(name: .long, help: "A built-in encoding instead of a file: cl100k_base or o200k_base.")
