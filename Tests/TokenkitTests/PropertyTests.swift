@@ -46,6 +46,26 @@ func randomText(_ rng: inout SeededGenerator, maxLength: Int = 60) -> String {
         }
     }
 
+    /// Tokenizers with an NFC normalizer encode non-NFC text on the fast path by normalizing it
+    /// first; the ids must be those of the full pipeline (which normalizes with alignment).
+    @Test func nfcTokenizersAgreeBetweenPaths() throws {
+        var paths = [TestData.fixture("tokenizers/odd-splits.tokenizer.json")]
+        if let shared = TestData.shared { paths.append(shared.appendingPathComponent("tokenizers/qwen3.tokenizer.json").path) }
+        let decomposed = ["e\u{301}", "\u{1100}\u{1161}\u{11A8}", "\u{0958}", "A\u{30A}\u{323}", "\u{212B}", "\u{FB2C}x",
+                          "\u{0344}", "<|endoftext|>", "<|im_start|>e\u{301}"]
+        for path in paths {
+            let tokenizer = try Tokenizer(contentsOf: path)
+            guard tokenizer.fastEncoder != nil else { continue }
+            var rng = SeededGenerator(seed: 11)
+            for round in 0..<300 {
+                var text = randomText(&rng)
+                if round % 2 == 0 { text += decomposed.randomElement(using: &rng)! + randomText(&rng, maxLength: 10) }
+                let encoding = try tokenizer.encode(text, addSpecialTokens: false)
+                #expect(try tokenizer.encodeIDs(text, addSpecialTokens: false) == encoding.ids, "\(path) \(text.debugDescription)")
+            }
+        }
+    }
+
     @Test func fixturesAgreeBetweenPathsAndRoundTrip() throws {
         for name in ["gpt2-style.tokenizer.json", "llama-style.tokenizer.json", "deepseek-style.tokenizer.json"] {
             let tokenizer = try Tokenizer(contentsOf: TestData.fixture("tokenizers/\(name)"))

@@ -67,6 +67,33 @@ struct UnicodeNormalizationTests {
         #expect(failures == 0)
     }
 
+    /// `normalizedUTF8` normalizes only the stretches that may change; on the fixture's inputs,
+    /// joined in random groups with ASCII between, it must agree with normalizing everything.
+    @Test("normalized UTF-8 by stretches agrees with whole-text normalization")
+    func normalizedUTF8ByStretches() throws {
+        let root = try loadUnicodeFixture("normalization.json")
+        let inputs = try #require(root["cases"] as? [[String: Any]]).map { unicodeInts($0["input"]).map { UInt32($0) } }
+        var rng = SeededGenerator(seed: 3)
+        var start = 0
+        while start < inputs.count {
+            let end = min(inputs.count, start + Int.random(in: 1...6, using: &rng))
+            var scalars: [UInt32] = []
+            for input in inputs[start..<end] {
+                scalars += input.filter { !(0xD800...0xDFFF).contains($0) }
+                scalars += Array(["", "a", " ", "e"].randomElement(using: &rng)!.unicodeScalars.map(\.value))
+            }
+            start = end
+            var utf8: [UInt8] = []
+            for s in scalars { UTF8.encode(Unicode.Scalar(s)!) { utf8.append($0) } }
+            for (key, form) in Self.forms {
+                var expected: [UInt8] = []
+                for s in UnicodeNormalization.normalized(scalars, form: form) { UTF8.encode(Unicode.Scalar(s)!) { expected.append($0) } }
+                let actual = utf8.withUnsafeBufferPointer { UnicodeNormalization.normalizedUTF8($0, form: form) }
+                #expect(actual == expected, "\(key) \(scalars.map { String($0, radix: 16) })")
+            }
+        }
+    }
+
     @Test("spot checks of the crate's (old) Unicode version")
     func spotChecks() {
         func n(_ s: [UInt32], _ f: UnicodeNormalizationForm) -> [UInt32] { UnicodeNormalization.normalized(s, form: f) }

@@ -201,6 +201,9 @@ public struct AddedVocabulary: Sendable {
 
     /// Added-token segmentation of text whose normalization is the identity: a cover of `text`
     /// with ranges flagged with the added token they match (same two phases as `extractAndNormalize`).
+    /// Whether some tokens are matched against normalized text.
+    var hasNormalizedTokens: Bool { !normalizedMatcher.isEmpty }
+
     func segments(of text: [UInt8], policy: MatchPolicy) -> [(id: TokenID?, range: Range<Int>)] {
         var result: [(id: TokenID?, range: Range<Int>)] = []
         for (id, range) in findMatches(in: text, matcher: originalMatcher, policy: policy) {

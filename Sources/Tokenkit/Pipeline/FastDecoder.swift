@@ -12,7 +12,7 @@
 /// It gives the same text as the general path: for tokenizer.json, the ByteLevel decoder maps
 /// every token's characters back to bytes and repairs the whole as UTF-8, which is what the
 /// concatenation of the raw keys is.
-struct FastDecoder: Sendable {
+final class FastDecoder: Sendable {
     /// Per id: start << 32 | length << 8 | flags, the bytes being in `keys`, or in `extraBytes`
     /// for the `added` flag.
     private let spans: [UInt64]

@@ -13,8 +13,10 @@
 ///
 /// It is an optimisation only: it gives the same ids as the full pipeline, and it
 /// declines (returns nil) for inputs it cannot handle exactly, such as text that is
-/// not already in NFC for a tokenizer with an NFC normalizer.
-struct FastEncoder: Sendable {
+/// not already in NFC for a tokenizer with an NFC normalizer. It is a class so that a call
+/// does not copy (retain) each of its references: threads encoding a batch would fight over
+/// those atomic counts.
+final class FastEncoder: Sendable {
     let bpe: BPEModel
     /// Splitting steps of the pre-tokenizer, applied in order to every current piece.
     let steps: [SplitPreTokenizer]
@@ -63,23 +65,35 @@ struct FastEncoder: Sendable {
     /// Encodes text that contains no added tokens (or whose added tokens are to be ignored).
     func encode(_ text: String) -> [TokenID]? {
         withUTF8(text) { bytes in
-            if requiresNFC && !UnicodeNormalization.isCertainlyNormalized(bytes, form: .nfc) { return nil }
-            // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, +1 for
-            // the hot cache, which writes two ids for every hit).
-            return [TokenID](unsafeUninitializedCapacity: bytes.count + 2) { out, written in
-                written = caches.withCache { cache in encodeSegment(bytes, out: out.baseAddress!, cache: &cache) }
+            withNormalized(bytes) { bytes in
+                // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, +1 for
+                // the hot cache, which writes two ids for every hit).
+                [TokenID](unsafeUninitializedCapacity: bytes.count + 2) { out, written in
+                    written = caches.withCache { cache in encodeSegment(bytes, out: out.baseAddress!, cache: &cache) }
+                }
             }
         }
+    }
+
+    /// Calls `body` with the text as the normalizer leaves it: the bytes themselves when they are
+    /// certainly in NFC (almost always), else their NFC (which is all the normalizer does).
+    private func withNormalized<R>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        guard requiresNFC, !UnicodeNormalization.isCertainlyNormalized(bytes, form: .nfc) else { return body(bytes) }
+        return UnicodeNormalization.normalizedUTF8(bytes, form: .nfc).withUnsafeBufferPointer(body)
     }
 
     /// Encodes text, cutting out the added tokens first.
     func encode(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
-            if requiresNFC && !UnicodeNormalization.isCertainlyNormalized(buffer, form: .nfc) { return nil }
+            let normalizes = requiresNFC && !UnicodeNormalization.isCertainlyNormalized(buffer, form: .nfc)
+            // Tokens matched on normalized text would have to be looked for after normalizing.
+            if normalizes && added.hasNormalizedTokens { return nil }
             let segments = added.segments(of: bytes, policy: policy)
-            // Every segment may gain a prefix space; an added token covers at least one byte.
-            return [TokenID](unsafeUninitializedCapacity: buffer.count + segments.count + 2) { out, written in
+            // Every segment may gain a prefix space; an added token covers at least one byte; NFC
+            // makes at most three times as many bytes (Unicode's bound for NFC).
+            let capacity = buffer.count * (normalizes ? 3 : 1) + segments.count + 2
+            return [TokenID](unsafeUninitializedCapacity: capacity) { out, written in
                 written = caches.withCache { cache in
                     var count = 0
                     for (id, range) in segments {
@@ -87,7 +101,9 @@ struct FastEncoder: Sendable {
                             out[count] = id
                             count += 1
                         } else {
-                            count += encodeSegment(UnsafeBufferPointer(rebasing: buffer[range]), out: out.baseAddress! + count, cache: &cache)
+                            count += withNormalized(UnsafeBufferPointer(rebasing: buffer[range])) { segment in
+                                encodeSegment(segment, out: out.baseAddress! + count, cache: &cache)
+                            }
                         }
                     }
                     return count

@@ -32,6 +32,8 @@ public final class Tokenizer: Sendable {
     let fastEncoder: FastEncoder?
     /// The fast decoder of byte-level BPE tokenizers (see `FastDecoder`).
     let fastDecoder: FastDecoder?
+    /// The ids of the added vocabulary, built once (tiktoken's special-token checks use it per call).
+    private let specialIDs: Set<TokenID>
 
     init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
          model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
@@ -47,6 +49,7 @@ public final class Tokenizer: Sendable {
         self.padding = padding
         self.fastEncoder = FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model)
         self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
+        self.specialIDs = Set(addedVocabulary.tokens.keys)
     }
 
     /// Returns a copy with other truncation and padding settings.
@@ -89,16 +92,15 @@ public final class Tokenizer: Sendable {
 
     private func matchPolicy(allowed: SpecialTokenSet, disallowed: SpecialTokenSet, text: String) throws(TokenizationError) -> AddedVocabulary.MatchPolicy {
         guard format == .tiktoken else { return AddedVocabulary.MatchPolicy() }
-        let allIDs = Set(addedVocabulary.tokens.keys)
         let allowedIDs: Set<TokenID>
         switch allowed {
-        case .all: allowedIDs = allIDs
+        case .all: allowedIDs = specialIDs
         case .none: allowedIDs = []
         case let .only(names): allowedIDs = Set(names.compactMap { addedVocabulary.id(forContent: $0) })
         }
         let disallowedIDs: Set<TokenID>
         switch disallowed {
-        case .all: disallowedIDs = allIDs.subtracting(allowedIDs)
+        case .all: disallowedIDs = allowedIDs.isEmpty ? specialIDs : specialIDs.subtracting(allowedIDs)
         case .none: disallowedIDs = []
         case let .only(names): disallowedIDs = Set(names.compactMap { addedVocabulary.id(forContent: $0) })
         }

@@ -280,6 +280,71 @@ enum UnicodeNormalization {
         }
     }
 
+    /// The UTF-8 of the normalized text (for paths that need no alignment). `utf8` must be valid.
+    ///
+    /// Only the stretches around scalars that normalization may change go through `normalize`:
+    /// a scalar that is certainly normalized (ccc 0, no decomposition, never the second element of
+    /// a composition) is a boundary nothing reorders or composes across, so the text between
+    /// such boundaries normalizes on its own and everything else is copied.
+    static func normalizedUTF8(_ utf8: UnsafeBufferPointer<UInt8>, form: UnicodeNormalizationForm) -> [UInt8] {
+        let bit = form.quickCheckBit
+        let table = UnicodeNormalizationData.quickCheck
+        let n = utf8.count
+        @inline(__always) func scalar(at i: Int) -> (value: UInt32, length: Int) {
+            let b0 = utf8[i]
+            if b0 < 0x80 { return (UInt32(b0), 1) }
+            if b0 < 0xE0 { return (UInt32(b0 & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F), 2) }
+            if b0 < 0xF0 {
+                return (UInt32(b0 & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F), 3)
+            }
+            return (UInt32(b0 & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
+                    | UInt32(utf8[i + 3] & 0x3F), 4)
+        }
+        @inline(__always) func isBoundary(_ s: UInt32) -> Bool { s < 0x80 || table.lookup(s) & bit != 0 }
+
+        var result: [UInt8] = []
+        result.reserveCapacity(n + 16)
+        var flushed = 0          // bytes before this are in `result`
+        var lastBoundary = 0     // start of the last boundary scalar seen at or after `flushed`
+        var scalars: [UInt32] = []
+        var normalized: [(scalar: UInt32, change: Int)] = []
+        var i = 0
+        while i < n {
+            let (s, length) = scalar(at: i)
+            if isBoundary(s) {
+                lastBoundary = i
+                i += length
+                continue
+            }
+            // A stretch that may change: from the last boundary to the next one.
+            var end = i + length
+            while end < n {
+                let (t, l) = scalar(at: end)
+                if isBoundary(t) { break }
+                end += l
+            }
+            let start = max(lastBoundary, flushed)
+            result.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[flushed..<start]))
+            scalars.removeAll(keepingCapacity: true)
+            var j = start
+            while j < end {
+                let (t, l) = scalar(at: j)
+                scalars.append(t)
+                j += l
+            }
+            normalized.removeAll(keepingCapacity: true)
+            normalize(scalars, form: form, into: &normalized)
+            for (value, _) in normalized {
+                UTF8.encode(Unicode.Scalar(value)!) { result.append($0) }
+            }
+            flushed = end
+            lastBoundary = end
+            i = end
+        }
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[flushed..<n]))
+        return result
+    }
+
     /// Convenience: normalized scalars only.
     static func normalized<C: Collection>(_ scalars: C, form: UnicodeNormalizationForm) -> [UInt32]
     where C.Element == UInt32 {
