@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Tokenkit", targets: ["Tokenkit"]),
+        .library(name: "TokenkitTraining", targets: ["TokenkitTraining"]),
         .executable(name: "tokenkit", targets: ["TokenkitCLI"]),
     ],
     dependencies: [
@@ -19,17 +20,22 @@ let package = Package(
             exclude: ["Formats/SentencePiece/sentencepiece_model.proto"],
             resources: [.copy("Resources/Encodings")]
         ),
+        .target(
+            name: "TokenkitTraining",
+            dependencies: ["Tokenkit"]
+        ),
         .executableTarget(
             name: "TokenkitCLI",
             dependencies: [
                 "Tokenkit",
+                "TokenkitTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/tokenkit"
         ),
         .testTarget(
             name: "TokenkitTests",
-            dependencies: ["Tokenkit", "TokenkitCLI"],
+            dependencies: ["Tokenkit", "TokenkitTraining", "TokenkitCLI"],
             exclude: ["Fixtures"]
         ),
     ]

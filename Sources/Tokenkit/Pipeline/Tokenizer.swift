@@ -159,6 +159,15 @@ public final class Tokenizer: Sendable {
         fastEncoder?.countPieces(text)
     }
 
+    /// The words a trainer counts in `text`: the normalized text of each pre-tokenized piece, as
+    /// `tokenizers`' trainers see them (added tokens are not cut out first).
+    public func preTokenizedWords(_ text: String) -> [[UInt8]] {
+        var pre = PreTokenizedString(text)
+        pre.normalize { normalizer?.normalize(&$0) }
+        preTokenizer?.preTokenize(&pre)
+        return pre.splits.map(\.normalized.normalized)
+    }
+
     /// Encodes ordinary text, treating special-token text as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [TokenID] {
         if let fastEncoder, let ids = fastEncoder.encode(text) { return ids }

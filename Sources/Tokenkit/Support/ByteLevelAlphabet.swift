@@ -1,8 +1,8 @@
 /// GPT-2's reversible mapping between bytes and printable Unicode characters,
 /// used by byte-level BPE vocabularies (`Ġ` for the space byte, …).
-enum ByteLevelAlphabet {
+public enum ByteLevelAlphabet {
     /// The character standing for each byte.
-    static let scalarForByte: [UInt32] = {
+    public static let scalarForByte: [UInt32] = {
         var table = [UInt32](repeating: 0, count: 256)
         var printable: [Int] = []
         printable += Array(0x21...0x7E)

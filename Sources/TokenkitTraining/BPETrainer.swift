@@ -1,0 +1,317 @@
+import Tokenkit
+
+/// Learns a BPE vocabulary and merge list from word counts, exactly as `tokenizers`' `BpeTrainer`.
+///
+/// The algorithm is the reference's, step for step, so that the same words and settings give the
+/// same merges in the same order and the same ids:
+///
+/// 1. ids start with the special tokens (in the order given), then the alphabet: every character
+///    of the words plus `initialAlphabet`, trimmed to `limitAlphabet` by dropping the rarest
+///    characters, sorted by code point;
+/// 2. the pair counts (weighted by word counts) go into a priority queue ordered by count, ties
+///    broken by the smaller pair of ids (first id, then second);
+/// 3. the top pair is merged in the words where it was seen; counts of the neighbouring pairs
+///    change; pairs that gained occurrences are queued again with the words where they did;
+///    entries whose count is stale are re-queued with the current count (lazy update). A pair
+///    whose merged string already exists keeps that string's id, and a pair may then be merged
+///    twice (the reference keeps the later rank, as does `mergeRanks`).
+///
+/// Words and tokens are compared as UTF-8 bytes, never as Swift `String`s (whose equality is
+/// canonical equivalence, which would fuse distinct tokens).
+public struct BPETrainer: Sendable {
+    public var vocabularySize: Int
+    /// Pairs seen fewer times than this are not merged.
+    public var minimumFrequency: Int
+    /// Added first, in this order (ids 0, 1, …).
+    public var specialTokens: [String]
+    /// Keep at most this many characters (the most frequent; `initialAlphabet` first).
+    public var limitAlphabet: Int?
+    /// Characters in the vocabulary even when the words do not use them (all 256 byte-level
+    /// characters for byte-level BPE).
+    public var initialAlphabet: [Unicode.Scalar]
+    /// Prepended to every character that does not start a word (`##` in BERT-style BPE).
+    public var continuingSubwordPrefix: String?
+    /// Appended to the last character of every word (`</w>` in the original BPE).
+    public var endOfWordSuffix: String?
+    /// Merges never make tokens longer than this many characters.
+    public var maximumTokenLength: Int?
+
+    public init(vocabularySize: Int = 30_000, minimumFrequency: Int = 0, specialTokens: [String] = [],
+                limitAlphabet: Int? = nil, initialAlphabet: [Unicode.Scalar] = [], continuingSubwordPrefix: String? = nil,
+                endOfWordSuffix: String? = nil, maximumTokenLength: Int? = nil) {
+        self.vocabularySize = vocabularySize
+        self.minimumFrequency = minimumFrequency
+        self.specialTokens = specialTokens
+        self.limitAlphabet = limitAlphabet
+        self.initialAlphabet = initialAlphabet
+        self.continuingSubwordPrefix = continuingSubwordPrefix
+        self.endOfWordSuffix = endOfWordSuffix
+        self.maximumTokenLength = maximumTokenLength
+    }
+
+    /// The 256 characters of the byte-level alphabet (`pre_tokenizers.ByteLevel.alphabet()`).
+    public static var byteLevelAlphabet: [Unicode.Scalar] {
+        ByteLevelAlphabet.scalarForByte.map { Unicode.Scalar($0)! }
+    }
+
+    /// Trains on counted words (the UTF-8 of each pre-tokenized word and how often it occurs).
+    public func train(_ words: WordCounts, progress: TrainingProgress? = nil) -> BPEVocabulary {
+        var vocabulary = VocabularyBuilder()
+        for token in specialTokens { vocabulary.insert(Array(token.utf8)) }
+        addAlphabet(of: words, to: &vocabulary)
+        var state = MergeState(words: tokenize(words, vocabulary: &vocabulary), maximumTokenLength: maximumTokenLength ?? .max)
+        var merges: [(pair: SymbolPair, id: UInt32)] = []
+        let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
+        progress?.begin("Compute merges", total: vocabularySize)
+        while vocabulary.count < vocabularySize, let top = state.nextMerge(minimumFrequency: minimumFrequency) {
+            let left = vocabulary.tokens[Int(top.first)]
+            var right = vocabulary.tokens[Int(top.second)][...]
+            if let prefix, right.starts(with: prefix) { right = right.dropFirst(prefix.count) }
+            let id = vocabulary.insert(left + right)
+            merges.append((top, id))
+            state.apply(top, replacement: id)
+            progress?.advance(to: vocabulary.count)
+        }
+        progress?.finish()
+        return BPEVocabulary(tokens: vocabulary.tokens, merges: merges.map { ($0.pair.first, $0.pair.second) },
+                             specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
+                             endOfWordSuffix: endOfWordSuffix)
+    }
+
+    private func addAlphabet(of words: WordCounts, to vocabulary: inout VocabularyBuilder) {
+        var counts: [UInt32: Int] = [:]
+        for (word, count) in words.entries {
+            for scalar in String(decoding: word, as: UTF8.self).unicodeScalars { counts[scalar.value, default: 0] += count }
+        }
+        for scalar in initialAlphabet { counts[scalar.value] = .max }
+        var kept = counts.map { (scalar: $0.key, count: $0.value) }
+        if let limitAlphabet, kept.count > limitAlphabet {
+            // The reference sorts by count alone (unstable): equal counts at the cut are its choice;
+            // here the lower code point goes first, so the result is at least reproducible.
+            kept.sort { ($0.count, $0.scalar) < ($1.count, $1.scalar) }
+            kept.removeFirst(kept.count - limitAlphabet)
+        }
+        kept.sort { $0.scalar < $1.scalar }
+        for (scalar, _) in kept {
+            var bytes: [UInt8] = []
+            UTF8.encode(Unicode.Scalar(scalar)!) { bytes.append($0) }
+            vocabulary.insert(bytes)
+        }
+    }
+
+    /// Splits every word into its characters' ids (with the prefix and suffix when set), in the
+    /// words' byte order: the reference walks a hash map, so when a prefix or suffix creates new
+    /// tokens their ids depend on that walk; here they do not.
+    private func tokenize(_ words: WordCounts, vocabulary: inout VocabularyBuilder) -> [TrainingWord] {
+        let prefix = continuingSubwordPrefix.map { Array($0.utf8) } ?? []
+        let suffix = endOfWordSuffix.map { Array($0.utf8) } ?? []
+        var result: [TrainingWord] = []
+        result.reserveCapacity(words.entries.count)
+        for (word, count) in words.sortedEntries() {
+            let scalars = Array(String(decoding: word, as: UTF8.self).unicodeScalars)
+            var symbols: [Symbol] = []
+            symbols.reserveCapacity(scalars.count)
+            for (index, scalar) in scalars.enumerated() {
+                var bytes: [UInt8] = []
+                UTF8.encode(scalar) { bytes.append($0) }
+                // Characters dropped from the alphabet are dropped from the word.
+                guard vocabulary.id(of: bytes) != nil else { continue }
+                if index > 0 { bytes = prefix + bytes }
+                if index == scalars.count - 1 { bytes += suffix }
+                symbols.append(Symbol(id: vocabulary.insert(bytes), length: 1))
+            }
+            result.append(TrainingWord(symbols: symbols, count: count))
+        }
+        return result
+    }
+}
+
+/// A pair of adjacent token ids, ordered as the reference orders them (first id, then second).
+struct SymbolPair: Hashable, Comparable {
+    var first: UInt32
+    var second: UInt32
+    var packed: UInt64 { UInt64(first) << 32 | UInt64(second) }
+    static func < (a: SymbolPair, b: SymbolPair) -> Bool { a.packed < b.packed }
+}
+
+/// A token in a word being merged: its id and how many characters it covers.
+struct Symbol {
+    var id: UInt32
+    var length: Int
+}
+
+struct TrainingWord {
+    var symbols: [Symbol]
+    var count: Int
+
+    /// Merges every (non-overlapping, left to right) occurrence of `pair` and reports the changes
+    /// to the counts of the neighbouring pairs, as the reference's `Word::merge` does: the pair
+    /// before loses one and the pair with the new token gains one (unless that would make a token
+    /// longer than `maximumLength`), likewise after.
+    mutating func merge(_ pair: SymbolPair, replacement: UInt32, maximumLength: Int,
+                        _ change: (SymbolPair, Int) -> Void) {
+        let n = symbols.count
+        guard n > 1 else { return }
+        var merged: [Symbol] = []
+        merged.reserveCapacity(n)
+        var r = 0
+        while r < n {
+            if symbols[r].id == pair.first && r + 1 < n && symbols[r + 1].id == pair.second {
+                let new = Symbol(id: replacement, length: symbols[r].length + symbols[r + 1].length)
+                if let previous = merged.last {
+                    change(SymbolPair(first: previous.id, second: pair.first), -1)
+                    if previous.length + new.length < maximumLength { change(SymbolPair(first: previous.id, second: replacement), 1) }
+                }
+                if r + 2 < n {
+                    let next = symbols[r + 2]
+                    change(SymbolPair(first: pair.second, second: next.id), -1)
+                    if next.length + new.length < maximumLength { change(SymbolPair(first: replacement, second: next.id), 1) }
+                }
+                merged.append(new)
+                r += 2
+            } else {
+                merged.append(symbols[r])
+                r += 1
+            }
+        }
+        symbols = merged
+    }
+}
+
+/// Token strings (UTF-8) and their ids, in insertion order.
+struct VocabularyBuilder {
+    private(set) var tokens: [[UInt8]] = []
+    private var ids: [[UInt8]: UInt32] = [:]
+
+    var count: Int { tokens.count }
+
+    func id(of token: [UInt8]) -> UInt32? { ids[token] }
+
+    /// The id of `token`, added at the end if it is new.
+    @discardableResult
+    mutating func insert(_ token: [UInt8]) -> UInt32 {
+        if let id = ids[token] { return id }
+        let id = UInt32(tokens.count)
+        tokens.append(token)
+        ids[token] = id
+        return id
+    }
+}
+
+/// Pair counts, where each pair occurs, and the priority queue of candidate merges.
+struct MergeState {
+    var words: [TrainingWord]
+    let maximumTokenLength: Int
+    /// Counts are never reset after a merge, as in the reference (a pair merged once can come back
+    /// only through a token string formed twice).
+    private var pairCounts: [SymbolPair: Int] = [:]
+    private var queue = MergeQueue()
+
+    init(words: [TrainingWord], maximumTokenLength: Int) {
+        self.words = words
+        self.maximumTokenLength = maximumTokenLength
+        var positions: [SymbolPair: [Int32]] = [:]
+        for (index, word) in words.enumerated() {
+            let symbols = word.symbols
+            guard symbols.count > 1 else { continue }
+            for k in 0..<(symbols.count - 1) {
+                let pair = SymbolPair(first: symbols[k].id, second: symbols[k + 1].id)
+                pairCounts[pair, default: 0] += word.count
+                positions[pair, default: []].appendUnique(Int32(index))
+            }
+        }
+        enqueue(positions)
+    }
+
+    private mutating func enqueue(_ positions: [SymbolPair: [Int32]]) {
+        for (pair, words) in positions {
+            let count = pairCounts[pair] ?? 0
+            if count > 0 { queue.push(MergeQueue.Entry(count: UInt64(count), pair: pair, words: words)) }
+        }
+    }
+
+    /// The next pair to merge, or nil when none is frequent enough.
+    mutating func nextMerge(minimumFrequency: Int) -> SymbolPair? {
+        while var top = queue.pop() {
+            // Counts are compared as the reference does (its signed count read as unsigned).
+            let current = UInt64(bitPattern: Int64(pairCounts[top.pair] ?? 0))
+            if top.count != current {
+                top.count = current
+                queue.push(top)
+                continue
+            }
+            if top.count < 1 || UInt64(max(0, minimumFrequency)) > top.count { return nil }
+            pending = top.words
+            return top.pair
+        }
+        return nil
+    }
+
+    /// The words of the pair `nextMerge` returned.
+    private var pending: [Int32] = []
+
+    mutating func apply(_ pair: SymbolPair, replacement: UInt32) {
+        var positions: [SymbolPair: [Int32]] = [:]
+        for index in pending {
+            let count = words[Int(index)].count
+            words[Int(index)].merge(pair, replacement: replacement, maximumLength: maximumTokenLength) { changed, delta in
+                pairCounts[changed, default: 0] += delta * count
+                if delta > 0 { positions[changed, default: []].appendUnique(index) }
+            }
+        }
+        pending = []
+        enqueue(positions)
+    }
+}
+
+extension Array where Element == Int32 {
+    /// Appends `index` unless it is already the last element (words are visited one at a time).
+    mutating func appendUnique(_ index: Int32) {
+        if last != index { append(index) }
+    }
+}
+
+/// A max-heap of candidate merges: higher count first, then the smaller pair.
+struct MergeQueue {
+    struct Entry {
+        var count: UInt64
+        var pair: SymbolPair
+        var words: [Int32]
+
+        func precedes(_ other: Entry) -> Bool {
+            count != other.count ? count > other.count : pair < other.pair
+        }
+    }
+
+    private var heap: [Entry] = []
+
+    var isEmpty: Bool { heap.isEmpty }
+
+    mutating func push(_ entry: Entry) {
+        heap.append(entry)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { break }
+            var best = left
+            if left + 1 < heap.count && heap[left + 1].precedes(heap[left]) { best = left + 1 }
+            guard heap[best].precedes(heap[parent]) else { break }
+            heap.swapAt(best, parent)
+            parent = best
+        }
+        return top
+    }
+}

@@ -1,0 +1,101 @@
+import Tokenkit
+
+/// The parts of a tokenizer around the model that training keeps: the normalizer and
+/// pre-tokenizer that cut the corpus into words (exactly as encoding will), and the decoder
+/// written to the trained file. Stored as `tokenizer.json` fragments, so that the trained file
+/// is the template with a model filled in.
+public struct TrainingPipeline: Sendable {
+    /// `tokenizer.json` values (compact JSON), or nil for none.
+    public var normalizer: String?
+    public var preTokenizer: String?
+    public var decoder: String?
+    /// Whether the model works on the byte-level alphabet (every word is covered by 256 characters).
+    public var isByteLevel: Bool
+
+    public init(normalizer: String? = nil, preTokenizer: String?, decoder: String?, isByteLevel: Bool) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.decoder = decoder
+        self.isByteLevel = isByteLevel
+    }
+
+    /// Byte-level BPE: GPT-2's pre-tokenizer (`ByteLevel` with its own regex) when `pattern` is
+    /// nil, else `Split` on `pattern` (isolated) followed by `ByteLevel` without regex, the
+    /// Llama 3 / Qwen layout.
+    public static func byteLevel(pattern: String? = nil) -> TrainingPipeline {
+        var writer = JSONWriter()
+        if let pattern {
+            writer.beginObject()
+            writer.appendKey("type"); writer.appendString("Sequence")
+            writer.appendKey("pretokenizers")
+            writer.beginArray()
+            writer.beginObject()
+            writer.appendKey("type"); writer.appendString("Split")
+            writer.appendKey("pattern")
+            writer.beginObject(); writer.appendKey("Regex"); writer.appendString(pattern); writer.endObject()
+            writer.appendKey("behavior"); writer.appendString("Isolated")
+            writer.appendKey("invert"); writer.appendBool(false)
+            writer.endObject()
+            appendByteLevel(&writer, useRegex: false)
+            writer.endArray()
+            writer.endObject()
+        } else {
+            appendByteLevel(&writer, useRegex: true)
+        }
+        var decoder = JSONWriter()
+        appendByteLevel(&decoder, useRegex: true)
+        return TrainingPipeline(preTokenizer: String(decoding: writer.bytes, as: UTF8.self),
+                                decoder: String(decoding: decoder.bytes, as: UTF8.self), isByteLevel: true)
+    }
+
+    private static func appendByteLevel(_ writer: inout JSONWriter, useRegex: Bool) {
+        writer.beginObject()
+        writer.appendKey("type"); writer.appendString("ByteLevel")
+        writer.appendKey("add_prefix_space"); writer.appendBool(false)
+        writer.appendKey("trim_offsets"); writer.appendBool(true)
+        writer.appendKey("use_regex"); writer.appendBool(useRegex)
+        writer.endObject()
+    }
+
+    /// A `tokenizer.json` with this pipeline around `model` (a JSON object) and `addedTokens`.
+    public func tokenizerJSON(model: [UInt8], addedTokens: [(id: UInt32, content: String)]) -> [UInt8] {
+        var writer = JSONWriter(capacity: model.count + 4096)
+        func raw(_ json: String?) {
+            guard let json else { writer.appendNull(); return }
+            Array(json.utf8).withUnsafeBufferPointer { writer.appendRawValue($0) }
+        }
+        writer.beginObject()
+        writer.appendKey("version"); writer.appendString("1.0")
+        writer.appendKey("truncation"); writer.appendNull()
+        writer.appendKey("padding"); writer.appendNull()
+        writer.appendKey("added_tokens")
+        writer.beginArray()
+        for (id, content) in addedTokens {
+            writer.beginObject()
+            writer.appendKey("id"); writer.appendInt(Int(id))
+            writer.appendKey("content"); writer.appendString(content)
+            writer.appendKey("single_word"); writer.appendBool(false)
+            writer.appendKey("lstrip"); writer.appendBool(false)
+            writer.appendKey("rstrip"); writer.appendBool(false)
+            writer.appendKey("normalized"); writer.appendBool(false)
+            writer.appendKey("special"); writer.appendBool(true)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.appendKey("normalizer"); raw(normalizer)
+        writer.appendKey("pre_tokenizer"); raw(preTokenizer)
+        writer.appendKey("post_processor"); writer.appendNull()
+        writer.appendKey("decoder"); raw(decoder)
+        writer.appendKey("model")
+        model.withUnsafeBufferPointer { writer.appendRawValue($0) }
+        writer.endObject()
+        writer.appendNewline()
+        return writer.bytes
+    }
+
+    /// A tokenizer with this pipeline and an empty model, which cuts text into training words.
+    public func wordSplitter() throws(TokenizerLoadingError) -> Tokenizer {
+        let empty = Array(#"{"type":"BPE","vocab":{},"merges":[]}"#.utf8)
+        return try Tokenizer.load(tokenizerJSON(model: empty, addedTokens: []), format: .tokenizerJSON, name: "<training pipeline>")
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Tokenkit
+import TokenkitTraining
+
+/// `tokenkit train`: learn a tokenizer from text files.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a tokenizer on text files.",
+        subcommands: [TrainBPECommand.self])
+}
+
+/// Options shared by the trainers: the corpus and the output.
+struct CorpusOptions: ParsableArguments {
+    @Argument(help: "Text files (one sequence per line, line endings kept), or - for standard input.")
+    var files: [String] = []
+
+    @Option(name: .long, help: "Read JSON Lines and train on this string field of each object.")
+    var jsonlField: String?
+
+    @Option(name: [.customShort("o"), .long], help: "Where to write the trained tokenizer.json.")
+    var output: String
+
+    @Flag(name: .long, help: "No progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
+    }
+
+    /// Counts the words of every sequence as `splitter` cuts them.
+    func countWords(splitter: Tokenizer) throws -> WordCounts {
+        var counts = WordCounts()
+        let format: TrainingCorpusFormat = jsonlField.map { .jsonLines(field: $0) } ?? .lines
+        for file in files {
+            let bytes = file == "-" ? StandardStreams.readAll() : try StandardStreams.readFile(file)
+            do {
+                try TrainingCorpus.forEachSequence(in: bytes, source: file == "-" ? "<stdin>" : file, format: format) { text in
+                    counts.addWords(of: text, splitter: splitter)
+                }
+            } catch let error as TrainingCorpusError {
+                throw CLIError.badInput(error.description)
+            }
+        }
+        return counts
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        do { try Data(bytes).write(to: URL(fileURLWithPath: output)) } catch {
+            throw CLIError.badInput("\(output): cannot be written: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// `tokenkit train bpe`: byte-level BPE as `tokenizers`' BpeTrainer trains it.
+struct TrainBPECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bpe",
+        abstract: "Train a byte-level BPE tokenizer (the merges of tokenizers' BpeTrainer).",
+        discussion: """
+        The corpus is cut into words by the pre-tokenizer (GPT-2's by default, or a Split on
+        --pattern or a known --preset followed by ByteLevel), every line a sequence with its line
+        ending, as tokenizers' Tokenizer.train(files) reads it. Merges and ids equal BpeTrainer's
+        for the same settings. The output is a tokenizer.json.
+
+        Examples:
+          tokenkit train bpe --vocab-size 32000 corpus.txt -o tokenizer.json
+          tokenkit train bpe --vocab-size 50000 --preset llama3 --special-token "<|endoftext|>" a.txt b.txt -o tok.json
+          tokenkit train bpe --vocab-size 8000 --jsonl-field text data.jsonl -o tokenizer.json
+        """)
+
+    @OptionGroup var corpus: CorpusOptions
+
+    @Option(name: .long, help: "The vocabulary size, special tokens and alphabet included.")
+    var vocabSize: Int
+
+    @Option(name: .long, help: "Pairs seen fewer times are not merged.")
+    var minFrequency: Int = 0
+
+    @Option(name: .long, help: "A special token (repeatable); they take the first ids, in order.")
+    var specialToken: [String] = []
+
+    @Option(name: .long, help: "Keep at most this many initial characters.")
+    var limitAlphabet: Int?
+
+    @Option(name: .long, help: "Never make tokens longer than this many characters.")
+    var maxTokenLength: Int?
+
+    @Option(name: .long, help: "Split pattern before ByteLevel (regex, Oniguruma syntax).")
+    var pattern: String?
+
+    @Option(name: .long, help: "A known split pattern: gpt2 (default), cl100k, o200k, llama3 or qwen.")
+    var preset: String?
+
+    func validate() throws {
+        guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
+        guard pattern == nil || preset == nil else { throw ValidationError("give --pattern or --preset, not both") }
+    }
+
+    func run() throws {
+        let pipeline = TrainingPipeline.byteLevel(pattern: try resolvedPattern())
+        let splitter: Tokenizer
+        do { splitter = try pipeline.wordSplitter() } catch {
+            throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
+        }
+        let words = try corpus.countWords(splitter: splitter)
+        let trainer = BPETrainer(vocabularySize: vocabSize, minimumFrequency: minFrequency, specialTokens: specialToken,
+                                 limitAlphabet: limitAlphabet, initialAlphabet: BPETrainer.byteLevelAlphabet,
+                                 maximumTokenLength: maxTokenLength)
+        let vocabulary = trainer.train(words, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        try corpus.write(vocabulary.tokenizerJSON(pipeline: pipeline))
+    }
+
+    private func resolvedPattern() throws -> String? {
+        if let pattern { return pattern }
+        guard let preset, preset != "gpt2" else { return nil }
+        guard let known = SplitPatterns.pattern(named: preset) else {
+            throw CLIError.badInput("--preset: unknown \(preset.debugDescription); expected one of \(SplitPatterns.names.joined(separator: ", "))")
+        }
+        return known
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import Tokenkit
+@testable import TokenkitTraining
+
+/// The trainer against `tokenizers`' BpeTrainer (fixtures from scripts/generate_training_fixtures.py)
+/// and against hand-checked small cases.
+@Suite struct BPETrainerTests {
+    static let configurations = ["gpt2-bpe", "llama3-bpe", "o200k-bpe"]
+
+    struct Options {
+        var vocabularySize: Int
+        var minimumFrequency: Int
+        var specialTokens: [String]
+        var maximumTokenLength: Int?
+        var limitAlphabet: Int?
+        var pattern: String?
+
+        init(_ path: String) throws {
+            let root = try JSONDocument(bytes: [UInt8](FileManager.default.contents(atPath: path)!)).root
+            vocabularySize = root["vocab_size"]!.int!
+            minimumFrequency = root["min_frequency"]!.int!
+            specialTokens = root["special_tokens"]!.elements.map { $0.string! }
+            maximumTokenLength = root["max_token_length"]?.int
+            limitAlphabet = root["limit_alphabet"]?.int
+            pattern = root["pattern"]?.string
+        }
+    }
+
+    /// The vocabulary (token → id) and merges of a tokenizer.json's model.
+    /// Keys are UTF-8 bytes: Swift strings compare by canonical equivalence.
+    static func model(_ bytes: [UInt8]) throws -> (vocabulary: [[UInt8]: Int], merges: [String]) {
+        let model = try JSONDocument(bytes: bytes).root["model"]!
+        var vocabulary: [[UInt8]: Int] = [:]
+        for (key, value) in model["vocab"]!.members { vocabulary[key.stringBytes!] = value.int! }
+        let merges = model["merges"]!.elements.map { merge in
+            merge.string ?? merge.elements.map { $0.string! }.joined(separator: " ")
+        }
+        return (vocabulary, merges)
+    }
+
+    @Test(arguments: configurations)
+    func sameModelAsTokenizers(_ name: String) throws {
+        let options = try Options(TestData.fixture("training/\(name).options.json"))
+        let pipeline = TrainingPipeline.byteLevel(pattern: options.pattern)
+        let splitter = try pipeline.wordSplitter()
+        var words = WordCounts()
+        let corpus = [UInt8](FileManager.default.contents(atPath: TestData.fixture("training/corpus.txt"))!)
+        try TrainingCorpus.forEachSequence(in: corpus, source: "corpus.txt", format: .lines) { words.addWords(of: $0, splitter: splitter) }
+        let trainer = BPETrainer(vocabularySize: options.vocabularySize, minimumFrequency: options.minimumFrequency,
+                                 specialTokens: options.specialTokens, limitAlphabet: options.limitAlphabet,
+                                 initialAlphabet: BPETrainer.byteLevelAlphabet, maximumTokenLength: options.maximumTokenLength)
+        let trained = trainer.train(words)
+        let ours = try Self.model(trained.tokenizerJSON(pipeline: pipeline))
+        let reference = try Self.model([UInt8](FileManager.default.contents(atPath: TestData.fixture("training/\(name).tokenizer.json"))!))
+        #expect(ours.vocabulary.count == reference.vocabulary.count)
+        #expect(ours.vocabulary == reference.vocabulary)
+        #expect(ours.merges.count == reference.merges.count)
+        if let first = zip(ours.merges, reference.merges).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
+            Issue.record("\(name): merge \(first.offset) is \(first.element.0.debugDescription), tokenizers has \(first.element.1.debugDescription)")
+        }
+        if let maximum = options.maximumTokenLength {
+            for token in trained.tokens where !options.specialTokens.contains(String(decoding: token, as: UTF8.self)) {
+                #expect(String(decoding: token, as: UTF8.self).unicodeScalars.count <= maximum)
+            }
+        }
+        // The written file loads in Tokenkit and encodes like the reference file.
+        let loaded = try Tokenizer.load(trained.tokenizerJSON(pipeline: pipeline), format: .tokenizerJSON)
+        let referenceTokenizer = try Tokenizer(contentsOf: TestData.fixture("training/\(name).tokenizer.json"))
+        let sample = String(decoding: corpus.prefix(20_000), as: UTF8.self)
+        #expect(try loaded.encodeIDs(sample) == referenceTokenizer.encodeIDs(sample))
+    }
+
+    /// tokenizers' own unit test (trainer.rs `test_train`): min_frequency 2 keeps three merges.
+    @Test func referenceUnitCase() {
+        let words = WordCounts(["roses": 1, "are": 2, "red": 1, "voilets": 1, "blue": 1, "BERT": 1, "is": 2, "big": 1,
+                                "and": 1, "so": 1, "GPT-2": 1])
+        let trained = BPETrainer(minimumFrequency: 2).train(words)
+        let tokens = trained.tokens.map { String(decoding: $0, as: UTF8.self) }
+        #expect(tokens == ["-", "2", "B", "E", "G", "P", "R", "T", "a", "b", "d", "e", "g", "i", "l", "n", "o", "r", "s",
+                           "t", "u", "v", "re", "are", "is"])
+        #expect(trained.merges.map { [$0.0, $0.1] } == [[17, 11], [8, 22], [13, 18]])
+    }
+
+    /// tokenizers' `bpe_test_max_token_length_direct_assert`, checked as a set (its ids for
+    /// characters depend on the alphabet order, which is by code point in both).
+    @Test func maximumTokenLength() {
+        let words = WordCounts(["sin": 2, "Sin": 2, "Lon": 2, "Ano": 2, "짧은한": 2, "긴한글": 2, "短字符": 2, "长字符": 2,
+                                "短い文": 2, "長い文": 2, "so": 2, "GP": 2])
+        let trained = BPETrainer(maximumTokenLength: 2).train(words)
+        let vocabulary = Dictionary(uniqueKeysWithValues: trained.tokens.enumerated().map { (String(decoding: $1, as: UTF8.self), $0) })
+        let expected = ["短": 12, "n": 6, "i": 5, "s": 8, "字符": 23, "長": 14, "긴": 17, "い文": 22, "L": 2, "in": 21, "o": 7,
+                        "은한": 29, "S": 4, "P": 3, "so": 27, "符": 13, "文": 11, "字": 10, "짧": 19, "GP": 25, "글": 16, "G": 1,
+                        "An": 24, "长": 15, "A": 0, "Lo": 26, "긴한": 28, "い": 9, "한": 20, "은": 18]
+        #expect(vocabulary == expected)
+    }
+
+    /// Tokens are compared as bytes: "é" precomposed and decomposed are two tokens.
+    @Test func canonicallyEquivalentWordsStayDistinct() {
+        // (Not a dictionary literal: its String keys would be equal.)
+        var words = WordCounts()
+        words.add(Array("caf\u{E9}".utf8), count: 3)
+        words.add(Array("cafe\u{301}".utf8), count: 3)
+        let trained = BPETrainer(vocabularySize: 100).train(words)
+        let tokens = Set(trained.tokens.map { $0 })
+        #expect(tokens.contains(Array("caf\u{E9}".utf8)))
+        #expect(tokens.contains(Array("cafe\u{301}".utf8)))
+    }
+
+    @Test func specialTokensComeFirstAndTheVocabularyStopsAtItsSize() {
+        let words = WordCounts(["hello": 5, "help": 4, "yellow": 3])
+        let trained = BPETrainer(vocabularySize: 12, specialTokens: ["<s>", "</s>"]).train(words)
+        #expect(trained.tokens.count == 12)
+        #expect(trained.tokens[0] == Array("<s>".utf8) && trained.tokens[1] == Array("</s>".utf8))
+        #expect(trained.token(2) == "e")
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Trains BPE tokenizers with Hugging Face `tokenizers` on a small corpus, as the reference
+for Tokenkit's BPE trainer (Tests/TokenkitTests/Fixtures/training/).
+
+usage: scripts/generate_training_fixtures.py [--corpus DIR] [--check-cli .build/release/tokenkit]
+
+Writes:
+  corpus.txt                 ~160 KB cut at line ends from DIR/{en,code,multi}.txt (default ../shared/corpus)
+  NAME.options.json          the trainer settings (vocab_size, min_frequency, special_tokens,
+                             max_token_length, limit_alphabet, pattern: null for GPT-2's ByteLevel)
+  NAME.tokenizer.json        what `tokenizers` trains with them (Tokenizer.train on corpus.txt)
+
+With --check-cli, also trains each configuration with `tokenkit train bpe` and checks that the
+files are the same model (vocab and merges) and that `tokenizers` loads Tokenkit's file and
+encodes the corpus to the same ids as its own.
+"""
+import argparse, json, os, subprocess, tempfile
+
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+
+here = os.path.dirname(os.path.abspath(__file__))
+out_dir = os.path.join(here, "..", "Tests", "TokenkitTests", "Fixtures", "training")
+ap = argparse.ArgumentParser()
+ap.add_argument("--corpus", default=os.path.join(here, "..", "..", "shared", "corpus"))
+ap.add_argument("--check-cli", default=None)
+a = ap.parse_args()
+
+LLAMA3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+O200K = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+         r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+         r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+CONFIGS = {
+    "gpt2-bpe": dict(vocab_size=1200, min_frequency=2, special_tokens=["<|endoftext|>"], max_token_length=None,
+                     limit_alphabet=None, pattern=None),
+    "llama3-bpe": dict(vocab_size=2000, min_frequency=0, special_tokens=["<s>", "</s>", "<pad>"], max_token_length=6,
+                       limit_alphabet=None, pattern=LLAMA3),
+    "o200k-bpe": dict(vocab_size=3000, min_frequency=3, special_tokens=[], max_token_length=None,
+                      limit_alphabet=None, pattern=O200K),
+}
+
+
+def cut(path, size):
+    data = open(path, encoding="utf-8").read()
+    lines, n = [], 0
+    for line in data.splitlines(keepends=True):
+        lines.append(line); n += len(line.encode())
+        if n >= size: break
+    return "".join(lines)
+
+
+def train(options, corpus_path):
+    tok = Tokenizer(models.BPE())
+    if options["pattern"] is None:
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)
+    else:
+        tok.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(options["pattern"]), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False)])
+    tok.decoder = decoders.ByteLevel()
+    kwargs = dict(vocab_size=options["vocab_size"], min_frequency=options["min_frequency"],
+                  special_tokens=options["special_tokens"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                  show_progress=False)
+    if options["max_token_length"] is not None: kwargs["max_token_length"] = options["max_token_length"]
+    if options["limit_alphabet"] is not None: kwargs["limit_alphabet"] = options["limit_alphabet"]
+    tok.train([corpus_path], trainers.BpeTrainer(**kwargs))
+    return tok
+
+
+def model_of(path):
+    model = json.load(open(path, encoding="utf-8"))["model"]
+    return model["vocab"], [tuple(m) if isinstance(m, list) else tuple(m.split(" ", 1)) for m in model["merges"]]
+
+
+os.makedirs(out_dir, exist_ok=True)
+corpus_path = os.path.join(out_dir, "corpus.txt")
+if os.path.isdir(a.corpus):
+    text = cut(os.path.join(a.corpus, "en.txt"), 60_000) + cut(os.path.join(a.corpus, "code.txt"), 40_000) \
+        + cut(os.path.join(a.corpus, "multi.txt"), 60_000)
+    open(corpus_path, "w", encoding="utf-8", newline="").write(text)
+
+for name, options in CONFIGS.items():
+    json.dump(options, open(os.path.join(out_dir, name + ".options.json"), "w"), indent=1, ensure_ascii=False)
+    reference = train(options, corpus_path)
+    # Training twice must give the same model, or the fixture would record an accident.
+    again = train(options, corpus_path)
+    assert reference.to_str() == again.to_str(), f"{name}: tokenizers is not deterministic on this configuration"
+    reference.save(os.path.join(out_dir, name + ".tokenizer.json"), pretty=False)
+    print(f"{name}: vocab {reference.get_vocab_size()}")
+
+    if a.check_cli:
+        with tempfile.TemporaryDirectory() as tmp:
+            ours = os.path.join(tmp, "tokenizer.json")
+            cmd = [a.check_cli, "train", "bpe", "--quiet", "--vocab-size", str(options["vocab_size"]),
+                   "--min-frequency", str(options["min_frequency"]), corpus_path, "-o", ours]
+            for t in options["special_tokens"]: cmd += ["--special-token", t]
+            if options["max_token_length"] is not None: cmd += ["--max-token-length", str(options["max_token_length"])]
+            if options["limit_alphabet"] is not None: cmd += ["--limit-alphabet", str(options["limit_alphabet"])]
+            if options["pattern"] is not None: cmd += ["--pattern", options["pattern"]]
+            subprocess.run(cmd, check=True)
+            assert model_of(ours) == model_of(os.path.join(out_dir, name + ".tokenizer.json")), f"{name}: models differ"
+            loaded = Tokenizer.from_file(ours)
+            lines = open(corpus_path, encoding="utf-8").read().splitlines(keepends=True)
+            assert [e.ids for e in loaded.encode_batch(lines)] == [e.ids for e in reference.encode_batch(lines)]
+            print(f"{name}: tokenkit's file is the same model and tokenizers encodes the corpus identically with it")
