@@ -10,13 +10,19 @@ Writes:
                              max_token_length, limit_alphabet, pattern: null for GPT-2's ByteLevel)
   NAME.tokenizer.json        what `tokenizers` trains with them (Tokenizer.train on corpus.txt)
 
+  bert-wordpiece.*           the same for WordPieceTrainer (BERT normalizer and pre-tokenizer).
+                             tokenizers' WordPiece training is not deterministic: the ids of the
+                             "##" characters follow a hash map walk, and ties between pairs are
+                             broken by ids; two runs differ by a few tokens. Tests compare within
+                             a tolerance.
+
 With --check-cli, also trains each configuration with `tokenkit train bpe` and checks that the
 files are the same model (vocab and merges) and that `tokenizers` loads Tokenkit's file and
 encodes the corpus to the same ids as its own.
 """
 import argparse, json, os, subprocess, tempfile
 
-from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 here = os.path.dirname(os.path.abspath(__file__))
 out_dir = os.path.join(here, "..", "Tests", "TokenkitTests", "Fixtures", "training")
@@ -103,3 +109,22 @@ for name, options in CONFIGS.items():
             lines = open(corpus_path, encoding="utf-8").read().splitlines(keepends=True)
             assert [e.ids for e in loaded.encode_batch(lines)] == [e.ids for e in reference.encode_batch(lines)]
             print(f"{name}: tokenkit's file is the same model and tokenizers encodes the corpus identically with it")
+
+wordpiece = dict(vocab_size=2500, min_frequency=0, special_tokens=["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"], lowercase=True)
+json.dump(wordpiece, open(os.path.join(out_dir, "bert-wordpiece.options.json"), "w"), indent=1)
+tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+tok.normalizer = normalizers.BertNormalizer(lowercase=wordpiece["lowercase"])
+tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+tok.decoder = decoders.WordPiece()
+tok.train([corpus_path], trainers.WordPieceTrainer(vocab_size=wordpiece["vocab_size"], min_frequency=wordpiece["min_frequency"],
+                                                   special_tokens=wordpiece["special_tokens"], show_progress=False))
+tok.save(os.path.join(out_dir, "bert-wordpiece.tokenizer.json"), pretty=False)
+print(f"bert-wordpiece: vocab {tok.get_vocab_size()}")
+if a.check_cli:
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = os.path.join(tmp, "tokenizer.json")
+        subprocess.run([a.check_cli, "train", "wordpiece", "--quiet", "--vocab-size", str(wordpiece["vocab_size"]), corpus_path,
+                        "-o", ours], check=True)
+        loaded = Tokenizer.from_file(ours)
+        mine, theirs = set(loaded.get_vocab()), set(tok.get_vocab())
+        print(f"bert-wordpiece: tokenizers loads tokenkit's file; vocabularies differ by {len(mine ^ theirs)} tokens")

@@ -35,13 +35,7 @@ public struct BPEVocabulary: Sendable {
         writer.appendKey("fuse_unk"); writer.appendBool(false)
         writer.appendKey("byte_fallback"); writer.appendBool(false)
         writer.appendKey("ignore_merges"); writer.appendBool(false)
-        writer.appendKey("vocab")
-        writer.beginObject()
-        for (id, token) in tokens.enumerated() {
-            writer.appendKey(String(decoding: token, as: UTF8.self))
-            writer.appendInt(id)
-        }
-        writer.endObject()
+        appendVocabulary(&writer)
         writer.appendKey("merges")
         writer.beginArray()
         for (a, b) in mergeRanks {
@@ -55,11 +49,49 @@ public struct BPEVocabulary: Sendable {
         return writer.bytes
     }
 
-    /// A complete `tokenizer.json` with `pipeline` around this model; special tokens are added tokens.
-    public func tokenizerJSON(pipeline: TrainingPipeline) -> [UInt8] {
-        let added = specialTokens.compactMap { content in
-            tokens.firstIndex(of: Array(content.utf8)).map { (id: UInt32($0), content: content) }
+    /// The `model` object of a WordPiece `tokenizer.json` with this vocabulary (`tokenizers`'
+    /// WordPieceTrainer trains BPE with the `##` prefix and keeps the vocabulary).
+    public func wordPieceModelJSON(unknownToken: String, maximumInputCharactersPerWord: Int = 100) -> [UInt8] {
+        var writer = JSONWriter(capacity: tokens.count * 16)
+        writer.beginObject()
+        writer.appendKey("type"); writer.appendString("WordPiece")
+        writer.appendKey("unk_token"); writer.appendString(unknownToken)
+        writer.appendKey("continuing_subword_prefix"); writer.appendString(continuingSubwordPrefix ?? "##")
+        writer.appendKey("max_input_chars_per_word"); writer.appendInt(maximumInputCharactersPerWord)
+        appendVocabulary(&writer)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// A BERT-style WordPiece `tokenizer.json`: this vocabulary as a WordPiece model, with BERT's
+    /// post-processor (`[CLS] A [SEP] B [SEP]`) when `[CLS]` and `[SEP]` are tokens.
+    public func wordPieceTokenizerJSON(pipeline: TrainingPipeline, unknownToken: String) -> [UInt8] {
+        var postProcessor: String?
+        if let cls = id(of: "[CLS]"), let sep = id(of: "[SEP]") {
+            postProcessor = #"{"type":"BertProcessing","sep":["[SEP]",\#(sep)],"cls":["[CLS]",\#(cls)]}"#
         }
-        return pipeline.tokenizerJSON(model: modelJSON(), addedTokens: added)
+        return tokenizerJSON(pipeline: pipeline, model: wordPieceModelJSON(unknownToken: unknownToken), postProcessor: postProcessor)
+    }
+
+    private func appendVocabulary(_ writer: inout JSONWriter) {
+        writer.appendKey("vocab")
+        writer.beginObject()
+        for (id, token) in tokens.enumerated() {
+            writer.appendKey(String(decoding: token, as: UTF8.self))
+            writer.appendInt(id)
+        }
+        writer.endObject()
+    }
+
+    /// The id of a token given as text.
+    public func id(of token: String) -> UInt32? {
+        tokens.firstIndex(of: Array(token.utf8)).map { UInt32($0) }
+    }
+
+    /// A complete `tokenizer.json` with `pipeline` around this model (BPE unless `model` is
+    /// given); special tokens are added tokens.
+    public func tokenizerJSON(pipeline: TrainingPipeline, model: [UInt8]? = nil, postProcessor: String? = nil) -> [UInt8] {
+        let added = specialTokens.compactMap { content in id(of: content).map { (id: $0, content: content) } }
+        return pipeline.tokenizerJSON(model: model ?? modelJSON(), addedTokens: added, postProcessor: postProcessor)
     }
 }

@@ -48,6 +48,22 @@ public struct TrainingPipeline: Sendable {
                                 decoder: String(decoding: decoder.bytes, as: UTF8.self), isByteLevel: true)
     }
 
+    /// BERT's pipeline, for WordPiece: `BertNormalizer` (clean text, Chinese characters
+    /// isolated, accents stripped when lowercasing), `BertPreTokenizer`, `WordPiece` decoder.
+    public static func bert(lowercase: Bool = true) -> TrainingPipeline {
+        var normalizer = JSONWriter()
+        normalizer.beginObject()
+        normalizer.appendKey("type"); normalizer.appendString("BertNormalizer")
+        normalizer.appendKey("clean_text"); normalizer.appendBool(true)
+        normalizer.appendKey("handle_chinese_chars"); normalizer.appendBool(true)
+        normalizer.appendKey("strip_accents"); normalizer.appendNull()
+        normalizer.appendKey("lowercase"); normalizer.appendBool(lowercase)
+        normalizer.endObject()
+        return TrainingPipeline(normalizer: String(decoding: normalizer.bytes, as: UTF8.self),
+                                preTokenizer: #"{"type":"BertPreTokenizer"}"#,
+                                decoder: ###"{"type":"WordPiece","prefix":"##","cleanup":true}"###, isByteLevel: false)
+    }
+
     private static func appendByteLevel(_ writer: inout JSONWriter, useRegex: Bool) {
         writer.beginObject()
         writer.appendKey("type"); writer.appendString("ByteLevel")
@@ -58,7 +74,7 @@ public struct TrainingPipeline: Sendable {
     }
 
     /// A `tokenizer.json` with this pipeline around `model` (a JSON object) and `addedTokens`.
-    public func tokenizerJSON(model: [UInt8], addedTokens: [(id: UInt32, content: String)]) -> [UInt8] {
+    public func tokenizerJSON(model: [UInt8], addedTokens: [(id: UInt32, content: String)], postProcessor: String? = nil) -> [UInt8] {
         var writer = JSONWriter(capacity: model.count + 4096)
         func raw(_ json: String?) {
             guard let json else { writer.appendNull(); return }
@@ -84,7 +100,7 @@ public struct TrainingPipeline: Sendable {
         writer.endArray()
         writer.appendKey("normalizer"); raw(normalizer)
         writer.appendKey("pre_tokenizer"); raw(preTokenizer)
-        writer.appendKey("post_processor"); writer.appendNull()
+        writer.appendKey("post_processor"); raw(postProcessor)
         writer.appendKey("decoder"); raw(decoder)
         writer.appendKey("model")
         model.withUnsafeBufferPointer { writer.appendRawValue($0) }

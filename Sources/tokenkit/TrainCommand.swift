@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a tokenizer on text files.",
-        subcommands: [TrainBPECommand.self])
+        subcommands: [TrainBPECommand.self, TrainWordPieceCommand.self])
 }
 
 /// Options shared by the trainers: the corpus and the output.
@@ -119,5 +119,55 @@ struct TrainBPECommand: ParsableCommand {
             throw CLIError.badInput("--preset: unknown \(preset.debugDescription); expected one of \(SplitPatterns.names.joined(separator: ", "))")
         }
         return known
+    }
+}
+
+/// `tokenkit train wordpiece`: a BERT-style WordPiece vocabulary as `tokenizers`' WordPieceTrainer
+/// learns it (BPE merges with the `##` continuation prefix, the vocabulary kept).
+struct TrainWordPieceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wordpiece",
+        abstract: "Train a BERT-style WordPiece tokenizer (tokenizers' WordPieceTrainer).",
+        discussion: """
+        The corpus goes through BERT's normalizer (lowercased unless --cased) and pre-tokenizer.
+        Special tokens default to [UNK] [CLS] [SEP] [PAD] [MASK]; the file gets BERT's
+        post-processor when [CLS] and [SEP] are among them.
+
+        Example:
+          tokenkit train wordpiece --vocab-size 30522 corpus.txt -o tokenizer.json
+        """)
+
+    @OptionGroup var corpus: CorpusOptions
+
+    @Option(name: .long, help: "The vocabulary size, special tokens and alphabet included.")
+    var vocabSize: Int
+
+    @Option(name: .long, help: "Pairs seen fewer times are not merged.")
+    var minFrequency: Int = 0
+
+    @Option(name: .long, help: "A special token (repeatable; default [UNK] [CLS] [SEP] [PAD] [MASK]).")
+    var specialToken: [String] = []
+
+    @Option(name: .long, help: "Keep at most this many initial characters.")
+    var limitAlphabet: Int?
+
+    @Option(name: .long, help: "The token for words the vocabulary cannot spell.")
+    var unkToken = "[UNK]"
+
+    @Flag(name: .long, help: "Keep case and accents (BertNormalizer lowercase: false).")
+    var cased = false
+
+    func validate() throws {
+        guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
+    }
+
+    func run() throws {
+        let pipeline = TrainingPipeline.bert(lowercase: !cased)
+        let words = try corpus.countWords(splitter: try pipeline.wordSplitter())
+        let specials = specialToken.isEmpty ? ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"] : specialToken
+        let trainer = BPETrainer(vocabularySize: vocabSize, minimumFrequency: minFrequency, specialTokens: specials,
+                                 limitAlphabet: limitAlphabet, continuingSubwordPrefix: "##")
+        let vocabulary = trainer.train(words, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        try corpus.write(vocabulary.wordPieceTokenizerJSON(pipeline: pipeline, unknownToken: unkToken))
     }
 }

@@ -1,5 +1,5 @@
 // Performance notes: decoding a byte-level BPE tokenizer is a concatenation
-// of token bytes followed by one UTF-8 check. Each id maps through one table
+// of token bytes, checked as UTF-8 only when a token is part of a character. Each id maps through one table
 // entry (where its bytes start, how many, and flags); an entry without flags
 // is a key of at most 32 bytes, copied as two 16-byte vector loads and stores into a
 // buffer that has room for 32 bytes per id, so the common case has one branch
@@ -27,9 +27,10 @@ final class FastDecoder: Sendable {
     /// A key that cannot be moved as two vectors: longer than `wordCopy`, or too near the end of `keys`.
     private static let long: UInt64 = 8
     /// Bytes that are not well-formed UTF-8 on their own (part of a character): the text they
-    /// are in must be checked and repaired. Text made of well-formed tokens only is well-formed.
+    /// are in must be checked and repaired. Text made of well-formed tokens only is well-formed
+    /// and becomes a `String` without validation. (Neither text flag leaves the fast path.)
     private static let partial: UInt64 = 16
-    /// Bytes that are not all ASCII (does not leave the fast path).
+    /// Bytes that are not all ASCII.
     private static let nonASCII: UInt64 = 32
     /// How many bytes the fast path moves per token (two 16-byte vectors); also the room kept
     /// per id still to come. 32 covers the indentation runs of code.
@@ -110,7 +111,8 @@ final class FastDecoder: Sendable {
     /// The text of `ids`, invalid UTF-8 replaced by U+FFFD as the reference libraries do.
     func decode(_ ids: [TokenID], skipSpecialTokens: Bool) throws(TokenizationError) -> String {
         try withDecodedBytes(ids, skipSpecialTokens: skipSpecialTokens) { bytes, flags in
-            // Validation costs as much as the copy; it is only needed when a token was part of a character.
+            // Validating costs as much as the copy; only text with a token that is part of a
+            // character needs it (Swift's repairing initializer replaces as the references do).
             guard flags & Self.partial == 0 else { return String(decoding: bytes, as: UTF8.self) }
             return String(copying: UTF8Span(unchecked: bytes.span, isKnownASCII: flags & Self.nonASCII == 0))
         }
@@ -141,7 +143,7 @@ final class FastDecoder: Sendable {
                             let s = Int(id) < spans.count ? spans[Int(id)] : Self.unknown
                             let start = Int(truncatingIfNeeded: s >> 32)
                             let length = Int(truncatingIfNeeded: (s >> 8) & 0xFF_FFFF)
-                            if _fastPath(s & (0xFF & ~Self.nonASCII) == 0) {
+                            if _fastPath(s & (0xFF & ~(Self.nonASCII | Self.partial)) == 0) {
                                 seen |= s
                                 let raw = UnsafeRawPointer(keys.baseAddress! + start)
                                 let target = UnsafeMutableRawPointer(out + written)
