@@ -55,11 +55,17 @@ public struct BPETrainer: Sendable {
     }
 
     /// Trains on counted words (the UTF-8 of each pre-tokenized word and how often it occurs).
-    public func train(_ words: WordCounts, progress: TrainingProgress? = nil) -> BPEVocabulary {
+    public func train(_ words: consuming WordCounts, progress: TrainingProgress? = nil) -> BPEVocabulary {
         var vocabulary = VocabularyBuilder()
         for token in specialTokens { vocabulary.insert(Array(token.utf8)) }
-        addAlphabet(of: words, to: &vocabulary)
-        var state = MergeState(words: tokenize(words, vocabulary: &vocabulary), maximumTokenLength: maximumTokenLength ?? .max)
+        // The word list is only needed until the words are split into ids.
+        var state = { (words: consuming WordCounts, vocabulary: inout VocabularyBuilder) in
+            let entries = words.orderedEntries()
+            _ = consume words
+            addAlphabet(of: entries, to: &vocabulary)
+            return MergeState(words: tokenize(entries, vocabulary: &vocabulary),
+                              maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max)
+        }(words, &vocabulary)
         var merges: [(pair: SymbolPair, id: UInt32)] = []
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         progress?.begin("Compute merges", total: vocabularySize)
@@ -78,13 +84,14 @@ public struct BPETrainer: Sendable {
                              endOfWordSuffix: endOfWordSuffix)
     }
 
-    private func addAlphabet(of words: WordCounts, to vocabulary: inout VocabularyBuilder) {
-        var counts: [UInt32: Int] = [:]
-        for (word, count) in words.entries {
-            for scalar in String(decoding: word, as: UTF8.self).unicodeScalars { counts[scalar.value, default: 0] += count }
+    private func addAlphabet(of words: [(word: [UInt8], count: Int)], to vocabulary: inout VocabularyBuilder) {
+        var counts = PairMap<Int>(capacity: 4096, placeholder: 0)
+        for (word, count) in words {
+            forEachScalar(of: word) { scalar in counts.update(UInt64(scalar), default: 0) { $0 += count } }
         }
-        for scalar in initialAlphabet { counts[scalar.value] = .max }
-        var kept = counts.map { (scalar: $0.key, count: $0.value) }
+        for scalar in initialAlphabet { counts.update(UInt64(scalar.value), default: 0) { $0 = .max } }
+        var kept: [(scalar: UInt32, count: Int)] = []
+        counts.forEach { scalar, count in kept.append((UInt32(scalar), count)) }
         if let limitAlphabet, kept.count > limitAlphabet {
             // The reference sorts by count alone (unstable): equal counts at the cut are its choice;
             // here the lower code point goes first, so the result is at least reproducible.
@@ -92,33 +99,40 @@ public struct BPETrainer: Sendable {
             kept.removeFirst(kept.count - limitAlphabet)
         }
         kept.sort { $0.scalar < $1.scalar }
-        for (scalar, _) in kept {
-            var bytes: [UInt8] = []
-            UTF8.encode(Unicode.Scalar(scalar)!) { bytes.append($0) }
-            vocabulary.insert(bytes)
-        }
+        for (scalar, _) in kept { vocabulary.insert(utf8(of: scalar)) }
     }
 
     /// Splits every word into its characters' ids (with the prefix and suffix when set), in the
-    /// words' byte order: the reference walks a hash map, so when a prefix or suffix creates new
-    /// tokens their ids depend on that walk; here they do not.
-    private func tokenize(_ words: WordCounts, vocabulary: inout VocabularyBuilder) -> [TrainingWord] {
-        let prefix = continuingSubwordPrefix.map { Array($0.utf8) } ?? []
-        let suffix = endOfWordSuffix.map { Array($0.utf8) } ?? []
+    /// order the words were first seen: the reference walks a hash map, so when a prefix or suffix
+    /// creates new tokens their ids depend on that walk; here they do not.
+    private func tokenize(_ words: [(word: [UInt8], count: Int)], vocabulary: inout VocabularyBuilder) -> [TrainingWord] {
+        let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
+        let suffix = endOfWordSuffix.map { Array($0.utf8) }
+        // The id of each character's own string (UInt32.max: not in the vocabulary, so the
+        // character is dropped from words), and of its prefixed/suffixed forms, looked up once.
+        var characterIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
+        var formIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
         var result: [TrainingWord] = []
-        result.reserveCapacity(words.entries.count)
-        for (word, count) in words.sortedEntries() {
-            let scalars = Array(String(decoding: word, as: UTF8.self).unicodeScalars)
+        result.reserveCapacity(words.count)
+        var scalars: [UInt32] = []
+        for (word, count) in words {
+            scalars.removeAll(keepingCapacity: true)
+            forEachScalar(of: word) { scalars.append($0) }
             var symbols: [Symbol] = []
             symbols.reserveCapacity(scalars.count)
             for (index, scalar) in scalars.enumerated() {
-                var bytes: [UInt8] = []
-                UTF8.encode(scalar) { bytes.append($0) }
-                // Characters dropped from the alphabet are dropped from the word.
-                guard vocabulary.id(of: bytes) != nil else { continue }
-                if index > 0 { bytes = prefix + bytes }
-                if index == scalars.count - 1 { bytes += suffix }
-                symbols.append(Symbol(id: vocabulary.insert(bytes), length: 1))
+                var id = UInt32.max
+                characterIDs.update(UInt64(scalar), default: vocabulary.id(of: utf8(of: scalar)) ?? .max) { id = $0 }
+                guard id != .max else { continue }
+                let continues = index > 0 && prefix != nil
+                let ends = index == scalars.count - 1 && suffix != nil
+                if continues || ends {
+                    let key = UInt64(scalar) | (continues ? 1 << 32 : 0) | (ends ? 1 << 33 : 0)
+                    formIDs.update(key, default: vocabulary.insert((continues ? prefix! : []) + utf8(of: scalar) + (ends ? suffix! : []))) {
+                        id = $0
+                    }
+                }
+                symbols.append(Symbol(id: id, length: 1))
             }
             result.append(TrainingWord(symbols: symbols, count: count))
         }
@@ -126,18 +140,52 @@ public struct BPETrainer: Sendable {
     }
 }
 
+/// The scalars of well-formed UTF-8.
+@inline(__always)
+func forEachScalar(of utf8: [UInt8], _ body: (UInt32) -> Void) {
+    utf8.withUnsafeBufferPointer { b in
+        var i = 0
+        while i < b.count {
+            let b0 = UInt32(b[i])
+            if b0 < 0x80 {
+                body(b0); i += 1
+            } else if b0 < 0xE0 {
+                body((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)); i += 2
+            } else if b0 < 0xF0 {
+                body((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)); i += 3
+            } else {
+                body((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F)); i += 4
+            }
+        }
+    }
+}
+
+func utf8(of scalar: UInt32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    UTF8.encode(Unicode.Scalar(scalar)!) { bytes.append($0) }
+    return bytes
+}
+
 /// A pair of adjacent token ids, ordered as the reference orders them (first id, then second).
 struct SymbolPair: Hashable, Comparable {
     var first: UInt32
     var second: UInt32
     var packed: UInt64 { UInt64(first) << 32 | UInt64(second) }
+    init(first: UInt32, second: UInt32) {
+        self.first = first
+        self.second = second
+    }
+    init(packed: UInt64) {
+        first = UInt32(truncatingIfNeeded: packed >> 32)
+        second = UInt32(truncatingIfNeeded: packed)
+    }
     static func < (a: SymbolPair, b: SymbolPair) -> Bool { a.packed < b.packed }
 }
 
 /// A token in a word being merged: its id and how many characters it covers.
 struct Symbol {
     var id: UInt32
-    var length: Int
+    var length: UInt32
 }
 
 struct TrainingWord {
@@ -148,33 +196,39 @@ struct TrainingWord {
     /// to the counts of the neighbouring pairs, as the reference's `Word::merge` does: the pair
     /// before loses one and the pair with the new token gains one (unless that would make a token
     /// longer than `maximumLength`), likewise after.
-    mutating func merge(_ pair: SymbolPair, replacement: UInt32, maximumLength: Int,
+    mutating func merge(_ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
                         _ change: (SymbolPair, Int) -> Void) {
         let n = symbols.count
         guard n > 1 else { return }
-        var merged: [Symbol] = []
-        merged.reserveCapacity(n)
-        var r = 0
-        while r < n {
-            if symbols[r].id == pair.first && r + 1 < n && symbols[r + 1].id == pair.second {
-                let new = Symbol(id: replacement, length: symbols[r].length + symbols[r + 1].length)
-                if let previous = merged.last {
-                    change(SymbolPair(first: previous.id, second: pair.first), -1)
-                    if previous.length + new.length < maximumLength { change(SymbolPair(first: previous.id, second: replacement), 1) }
+        // In place: the write index never passes the read index, and the symbol after a pair is
+        // read before anything is written over it.
+        var kept = 0
+        symbols.withUnsafeMutableBufferPointer { symbols in
+            var r = 0, w = 0
+            while r < n {
+                if symbols[r].id == pair.first && r + 1 < n && symbols[r + 1].id == pair.second {
+                    let new = Symbol(id: replacement, length: symbols[r].length + symbols[r + 1].length)
+                    if w > 0 {
+                        let previous = symbols[w - 1]
+                        change(SymbolPair(first: previous.id, second: pair.first), -1)
+                        if previous.length + new.length < maximumLength { change(SymbolPair(first: previous.id, second: replacement), 1) }
+                    }
+                    if r + 2 < n {
+                        let next = symbols[r + 2]
+                        change(SymbolPair(first: pair.second, second: next.id), -1)
+                        if next.length + new.length < maximumLength { change(SymbolPair(first: replacement, second: next.id), 1) }
+                    }
+                    symbols[w] = new
+                    r += 2
+                } else {
+                    symbols[w] = symbols[r]
+                    r += 1
                 }
-                if r + 2 < n {
-                    let next = symbols[r + 2]
-                    change(SymbolPair(first: pair.second, second: next.id), -1)
-                    if next.length + new.length < maximumLength { change(SymbolPair(first: replacement, second: next.id), 1) }
-                }
-                merged.append(new)
-                r += 2
-            } else {
-                merged.append(symbols[r])
-                r += 1
+                w += 1
             }
+            kept = w
         }
-        symbols = merged
+        symbols.removeLast(n - kept)
     }
 }
 
@@ -201,32 +255,37 @@ struct VocabularyBuilder {
 /// Pair counts, where each pair occurs, and the priority queue of candidate merges.
 struct MergeState {
     var words: [TrainingWord]
-    let maximumTokenLength: Int
+    let maximumTokenLength: UInt32
     /// Counts are never reset after a merge, as in the reference (a pair merged once can come back
     /// only through a token string formed twice).
-    private var pairCounts: [SymbolPair: Int] = [:]
+    private var pairCounts: PairMap<Int>
     private var queue = MergeQueue()
+    /// The words where pairs gained occurrences during one merge (reused between merges).
+    private var gained = PairMap<[Int32]>(placeholder: [])
 
-    init(words: [TrainingWord], maximumTokenLength: Int) {
+    init(words: [TrainingWord], maximumTokenLength: UInt32) {
         self.words = words
         self.maximumTokenLength = maximumTokenLength
-        var positions: [SymbolPair: [Int32]] = [:]
+        pairCounts = PairMap(capacity: words.count, placeholder: 0)
+        var positions = PairMap<[Int32]>(capacity: words.count, placeholder: [])
         for (index, word) in words.enumerated() {
             let symbols = word.symbols
             guard symbols.count > 1 else { continue }
             for k in 0..<(symbols.count - 1) {
-                let pair = SymbolPair(first: symbols[k].id, second: symbols[k + 1].id)
-                pairCounts[pair, default: 0] += word.count
-                positions[pair, default: []].appendUnique(Int32(index))
+                let pair = SymbolPair(first: symbols[k].id, second: symbols[k + 1].id).packed
+                pairCounts.update(pair, default: 0) { $0 += word.count }
+                positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
             }
         }
         enqueue(positions)
     }
 
-    private mutating func enqueue(_ positions: [SymbolPair: [Int32]]) {
-        for (pair, words) in positions {
+    private mutating func enqueue(_ positions: PairMap<[Int32]>) {
+        positions.forEach { pair, words in
             let count = pairCounts[pair] ?? 0
-            if count > 0 { queue.push(MergeQueue.Entry(count: UInt64(count), pair: pair, words: words)) }
+            if count > 0 {
+                queue.push(MergeQueue.Entry(count: UInt64(count), pair: SymbolPair(packed: pair), words: words))
+            }
         }
     }
 
@@ -234,7 +293,7 @@ struct MergeState {
     mutating func nextMerge(minimumFrequency: Int) -> SymbolPair? {
         while var top = queue.pop() {
             // Counts are compared as the reference does (its signed count read as unsigned).
-            let current = UInt64(bitPattern: Int64(pairCounts[top.pair] ?? 0))
+            let current = UInt64(bitPattern: Int64(pairCounts[top.pair.packed] ?? 0))
             if top.count != current {
                 top.count = current
                 queue.push(top)
@@ -251,16 +310,16 @@ struct MergeState {
     private var pending: [Int32] = []
 
     mutating func apply(_ pair: SymbolPair, replacement: UInt32) {
-        var positions: [SymbolPair: [Int32]] = [:]
+        gained.removeAll()
         for index in pending {
             let count = words[Int(index)].count
             words[Int(index)].merge(pair, replacement: replacement, maximumLength: maximumTokenLength) { changed, delta in
-                pairCounts[changed, default: 0] += delta * count
-                if delta > 0 { positions[changed, default: []].appendUnique(index) }
+                pairCounts.update(changed.packed, default: 0) { $0 += delta * count }
+                if delta > 0 { gained.update(changed.packed, default: []) { $0.appendUnique(index) } }
             }
         }
         pending = []
-        enqueue(positions)
+        enqueue(gained)
     }
 }
 

@@ -1,9 +1,14 @@
 import Tokenkit
 
-/// How often each pre-tokenized word (its UTF-8) occurs in a corpus: what BPE and WordPiece
-/// training start from. Memory grows with the number of distinct words, not with the corpus.
+/// How often each pre-tokenized word occurs in a corpus: what BPE and WordPiece training start
+/// from. Memory grows with the number of distinct words, not with the corpus.
+///
+/// Words counted through a byte-level BPE pipeline are kept as the raw bytes of each piece (the
+/// scanners' fast path, one hash probe per word) and mapped to byte-level characters once per
+/// distinct word when training starts; other words are kept as the pipeline's normalized pieces.
 public struct WordCounts: Sendable {
-    public private(set) var entries: [[UInt8]: Int] = [:]
+    private var words = ByteStringCounter()
+    private var rawByteLevelWords = ByteStringCounter()
 
     public init() {}
 
@@ -11,23 +16,38 @@ public struct WordCounts: Sendable {
         for (word, count) in counts { add(Array(word.utf8), count: count) }
     }
 
-    public var distinctWords: Int { entries.count }
+    /// The number of distinct words counted (a word counted both ways counts twice).
+    public var distinctWords: Int { words.distinctCount + rawByteLevelWords.distinctCount }
 
+    /// Counts a word given as its UTF-8, as the trainer will see it.
     public mutating func add(_ word: [UInt8], count: Int = 1) {
-        entries[word, default: 0] += count
+        word.withUnsafeBufferPointer { words.add($0, count: count) }
     }
 
     /// Counts the words of `text` as `splitter` (normalizer and pre-tokenizer) cuts them.
     public mutating func addWords(of text: String, splitter: Tokenizer) {
-        for word in splitter.preTokenizedWords(text) where !word.isEmpty { add(word) }
+        if splitter.countsWordsAsRawBytes {
+            splitter.countWords(in: text, into: &rawByteLevelWords)
+        } else {
+            splitter.countWords(in: text, into: &words)
+        }
     }
 
-    public mutating func merge(_ other: WordCounts) {
-        for (word, count) in other.entries { add(word, count: count) }
-    }
-
-    /// The entries in byte order (a reproducible order for everything that follows).
-    func sortedEntries() -> [(word: [UInt8], count: Int)] {
-        entries.map { ($0.key, $0.value) }.sorted { $0.word.lexicographicallyPrecedes($1.word) }
+    /// Every distinct word (UTF-8, byte-level words mapped) and its count, in the order the
+    /// words were first seen (a reproducible order for everything that follows).
+    func orderedEntries() -> [(word: [UInt8], count: Int)] {
+        var merged = ByteStringCounter()
+        words.forEach { word, count in merged.add(word, count: count) }
+        let alphabet = ByteLevelAlphabet.utf8ForByte
+        var mapped: [UInt8] = []
+        rawByteLevelWords.forEach { raw, count in
+            mapped.removeAll(keepingCapacity: true)
+            for byte in raw { mapped += alphabet[Int(byte)] }
+            mapped.withUnsafeBufferPointer { merged.add($0, count: count) }
+        }
+        var result: [(word: [UInt8], count: Int)] = []
+        result.reserveCapacity(merged.distinctCount)
+        merged.forEach { word, count in result.append((Array(word), count)) }
+        return result
     }
 }

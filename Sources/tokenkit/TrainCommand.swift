@@ -104,11 +104,11 @@ struct TrainBPECommand: ParsableCommand {
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
         }
-        let words = try corpus.countWords(splitter: splitter)
         let trainer = BPETrainer(vocabularySize: vocabSize, minimumFrequency: minFrequency, specialTokens: specialToken,
                                  limitAlphabet: limitAlphabet, initialAlphabet: BPETrainer.byteLevelAlphabet,
                                  maximumTokenLength: maxTokenLength)
-        let vocabulary = trainer.train(words, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        // The word counts are handed over, not kept: training frees them once words are split.
+        let vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         try corpus.write(vocabulary.tokenizerJSON(pipeline: pipeline))
     }
 

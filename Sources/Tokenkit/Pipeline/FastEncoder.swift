@@ -174,23 +174,55 @@ final class FastEncoder: Sendable {
                 }
             }
         } else {
-            split(text, step: 0, out: out, count: &count, cache: &cache)
+            let bpe = self.bpe
+            split(text, step: 0) { piece in
+                count += bpe.encodePiece(piece.baseAddress!, piece.count, out: out + count, cache: &cache)
+            }
         }
         return count
     }
 
-    /// Applies splitting step `step` to `piece`, recursing into the next step for each result.
-    private func split(_ piece: UnsafeBufferPointer<UInt8>, step: Int, out: UnsafeMutablePointer<TokenID>, count: inout Int,
-                       cache: inout BPEPieceCache) {
+    /// Calls `body` with every pre-tokenized piece of `text` (raw bytes, before the byte-level
+    /// mapping), normalized first when the tokenizer normalizes to NFC: the words trainers count.
+    func forEachPiece(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUTF8(text) { bytes in
+            withNormalized(bytes) { bytes in
+                guard !bytes.isEmpty else { return }
+                caches.withCache { cache in
+                    let padded = cache.text.load(bytes, prefixSpace: addPrefixSpace && bytes[0] != 0x20)
+                    defer { cache.text.shrink() }
+                    guard let scanner else {
+                        split(padded, step: 0, body)
+                        return
+                    }
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { ends in
+                        var start = 0
+                        while start < padded.count {
+                            let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: start,
+                                                      into: ends.baseAddress!, capacity: KnownPatternScanner.batchSize)
+                            for e in 0..<k {
+                                body(UnsafeBufferPointer(rebasing: padded[start..<ends[e]]))
+                                start = ends[e]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies splitting step `step` to `piece`, recursing into the next step for each result and
+    /// handing the final pieces to `leaf`.
+    private func split(_ piece: UnsafeBufferPointer<UInt8>, step: Int, _ leaf: (UnsafeBufferPointer<UInt8>) -> Void) {
         if step == steps.count {
-            count += bpe.encodePiece(piece.baseAddress!, piece.count, out: out + count, cache: &cache)
+            leaf(piece)
             return
         }
         let split = steps[step]
         if case let .regex(regex) = split.pattern, let scanner = regex.scanner,
            (split.behavior == .isolated && !split.invert) || (split.behavior == .removed && split.invert) {
             scanner.forEachMatch(in: piece) { range in
-                self.split(UnsafeBufferPointer(rebasing: piece[range]), step: step + 1, out: out, count: &count, cache: &cache)
+                self.split(UnsafeBufferPointer(rebasing: piece[range]), step: step + 1, leaf)
             }
             return
         }
@@ -202,7 +234,7 @@ final class FastEncoder: Sendable {
         var cover = coverWithMatches(matches, length: piece.count)
         if split.invert { for i in cover.indices { cover[i].isMatch.toggle() } }
         for range in applyBehavior(cover, split.behavior) where !range.isEmpty {
-            self.split(UnsafeBufferPointer(rebasing: piece[range]), step: step + 1, out: out, count: &count, cache: &cache)
+            self.split(UnsafeBufferPointer(rebasing: piece[range]), step: step + 1, leaf)
         }
     }
 }

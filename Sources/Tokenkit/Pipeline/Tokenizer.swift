@@ -168,6 +168,24 @@ public final class Tokenizer: Sendable {
         return pre.splits.map(\.normalized.normalized)
     }
 
+    /// Whether `countWords` records the raw bytes of each piece, before the byte-level mapping
+    /// (byte-level BPE tokenizers, whose pieces come from the fast scanners), rather than the
+    /// normalized pieces `preTokenizedWords` returns. Mapping the raw bytes with the byte-level
+    /// alphabet gives those pieces.
+    public var countsWordsAsRawBytes: Bool { fastEncoder != nil }
+
+    /// Counts the words of `text` as trainers see them (see `preTokenizedWords` and
+    /// `countsWordsAsRawBytes`), without allocating per word on the fast path.
+    public func countWords(in text: String, into counter: inout ByteStringCounter) {
+        if let fastEncoder {
+            fastEncoder.forEachPiece(of: text) { counter.add($0) }
+            return
+        }
+        for word in preTokenizedWords(text) where !word.isEmpty {
+            word.withUnsafeBufferPointer { counter.add($0) }
+        }
+    }
+
     /// Encodes ordinary text, treating special-token text as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [TokenID] {
         if let fastEncoder, let ids = fastEncoder.encode(text) { return ids }

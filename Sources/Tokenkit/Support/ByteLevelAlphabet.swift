@@ -19,7 +19,7 @@ public enum ByteLevelAlphabet {
     }()
 
     /// The UTF-8 encoding of each byte's character.
-    static let utf8ForByte: [[UInt8]] = scalarForByte.map { scalar in
+    public static let utf8ForByte: [[UInt8]] = scalarForByte.map { scalar in
         var bytes: [UInt8] = []
         UTF8.append(scalar, to: &bytes)
         return bytes

@@ -1,0 +1,27 @@
+/// Counts occurrences of byte strings (the words of a training corpus) with one hash table
+/// probe per occurrence and no allocation per string: keys live end to end in one buffer.
+/// Memory grows with the number of distinct strings, not with how many are counted.
+public struct ByteStringCounter: Sendable {
+    private var table = ByteStringTable()
+    /// The count of each distinct string, in first-seen order.
+    public private(set) var counts: [Int] = []
+
+    public init() {}
+
+    /// The number of distinct strings.
+    public var distinctCount: Int { counts.count }
+
+    public mutating func add(_ key: UnsafeBufferPointer<UInt8>, count: Int = 1) {
+        if let entry = table.value(for: key) {
+            counts[Int(entry)] += count
+        } else {
+            _ = table.insertNew(key, UInt32(counts.count))
+            counts.append(count)
+        }
+    }
+
+    /// Calls `body` with every distinct string and its count, in first-seen order.
+    public func forEach(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) rethrows {
+        try table.forEach { key, entry in try body(key, counts[Int(entry)]) }
+    }
+}
