@@ -33,6 +33,18 @@ public struct WordCounts: Sendable {
         }
     }
 
+    /// Adds `other`'s counts; words new here are added in the order `other` first saw them, so
+    /// merging the counts of consecutive parts of a corpus in order gives the counts of the whole
+    /// corpus, in the same order.
+    public mutating func merge(_ other: WordCounts) {
+        if distinctWords == 0 {
+            self = other
+            return
+        }
+        other.words.forEach { word, count in words.add(word, count: count) }
+        other.rawByteLevelWords.forEach { word, count in rawByteLevelWords.add(word, count: count) }
+    }
+
     /// Every distinct word (UTF-8, byte-level words mapped) and its count, in the order the
     /// words were first seen (a reproducible order for everything that follows).
     func orderedEntries() -> [(word: [UInt8], count: Int)] {

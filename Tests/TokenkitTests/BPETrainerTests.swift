@@ -144,4 +144,22 @@ import Testing
         #expect(encoding.ids.first == 1 && encoding.ids.last == 2)
         #expect(try tokenizer.decode(encoding.ids, skipSpecialTokens: true) == "hello, world!")
     }
+
+    /// Counting a corpus in two parts and merging in order gives the counts, and the order of
+    /// first occurrences, of counting it whole (several input files rely on it).
+    @Test func mergingCountsKeepsTheOrderOfTheWholeCorpus() throws {
+        let splitter = try TrainingPipeline.byteLevel().wordSplitter()
+        let lines = ["hello world\n", "the world is big\n", "héllo again, world\n", "big hello\n"]
+        var whole = WordCounts(), first = WordCounts(), second = WordCounts()
+        for line in lines { whole.addWords(of: line, splitter: splitter) }
+        for line in lines[..<2] { first.addWords(of: line, splitter: splitter) }
+        for line in lines[2...] { second.addWords(of: line, splitter: splitter) }
+        var merged = WordCounts()
+        merged.merge(first)
+        merged.merge(second)
+        #expect(merged.orderedEntries().map(\.word) == whole.orderedEntries().map(\.word))
+        #expect(merged.orderedEntries().map(\.count) == whole.orderedEntries().map(\.count))
+        #expect(whole.orderedEntries().first?.word == Array("hello".utf8))
+        #expect(whole.orderedEntries().first(where: { $0.word == Array("Ġworld".utf8) })?.count == 3)
+    }
 }

@@ -219,28 +219,6 @@ final class BPEPieceCachePool: @unchecked Sendable {
     }
 }
 
-/// A pthread mutex (Synchronization's `Mutex` needs macOS 15).
-final class PThreadMutex: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    @inline(__always)
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Training benchmark: Tokenkit's BPE trainer against `tokenizers`' BpeTrainer, SentencePiece's
+BPE trainer and gigatoken's train_bpe, single-threaded, in one run: time and peak RSS of each
+(a separate process each, measured with wait4), and whether Tokenkit's merges equal tokenizers'.
+
+usage: scripts/benchmark_training.py [--cli .build/release/tokenkit] [--shared ../shared]
+                                     [--vocab-size 32000] [--markdown FILE]
+
+The corpus is the issue's: cat ../shared/corpus/{en,code,multi}.txt (~24 MB), one document
+per line. Tokenkit and tokenizers train byte-level BPE behind GPT-2's pre-tokenizer with the 256
+byte characters as initial alphabet; SentencePiece trains its own BPE (no pre-tokenizer, so the
+numbers are for orientation); gigatoken runs from the anchors venv of ../shared/bin/bench
+(ANCHORS_VENV, default /tmp/tokenizer-anchors) when it is there.
+"""
+import argparse, json, os, subprocess, sys, tempfile, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--cli", default=".build/release/tokenkit")
+ap.add_argument("--shared", default="../shared")
+ap.add_argument("--vocab-size", type=int, default=32000)
+ap.add_argument("--markdown", default=None)
+a = ap.parse_args()
+
+work = tempfile.mkdtemp(prefix="tokenkit-training-bench-")
+corpus = os.path.join(work, "mixed.txt")
+with open(corpus, "wb") as out:
+    for name in ["en", "code", "multi"]:
+        out.write(open(os.path.join(a.shared, "corpus", name + ".txt"), "rb").read())
+env = dict(os.environ, RAYON_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false", OMP_NUM_THREADS="1")
+
+
+def measure(cmd):
+    """Runs cmd; returns (seconds, peak RSS in MB) of the child."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def python_job(code, python=sys.executable):
+    path = os.path.join(work, f"job{abs(hash(code))}.py")
+    open(path, "w").write(code)
+    return [python, path]
+
+
+rows = []
+ours = os.path.join(work, "tokenkit.json")
+rows.append(("Tokenkit `train bpe`", *measure([a.cli, "train", "bpe", "--quiet", "--vocab-size", str(a.vocab_size), corpus, "-o", ours])))
+
+reference = os.path.join(work, "tokenizers.json")
+rows.append(("tokenizers BpeTrainer", *measure(python_job(f"""
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers, decoders
+tok = Tokenizer(models.BPE())
+tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+tok.decoder = decoders.ByteLevel()
+tok.train([{corpus!r}], trainers.BpeTrainer(vocab_size={a.vocab_size}, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                            show_progress=False))
+tok.save({reference!r})
+""")))) 
+
+try:
+    import sentencepiece  # noqa: F401
+    rows.append(("SentencePiece BPE", *measure(python_job(f"""
+import sentencepiece as spm
+spm.SentencePieceTrainer.train(input={corpus!r}, model_prefix={os.path.join(work, 'spm')!r}, model_type="bpe",
+                               vocab_size={a.vocab_size}, num_threads=1, minloglevel=2, byte_fallback=True)
+""")))) 
+except ImportError:
+    pass
+
+venv_python = os.path.join(os.environ.get("ANCHORS_VENV", "/tmp/tokenizer-anchors"), "bin", "python")
+if os.path.exists(venv_python):
+    rows.append(("gigatoken train_bpe", *measure(python_job(f"""
+import gigatoken
+gigatoken.train_bpe(gigatoken.TextFileSource([{corpus!r}], separator="\\n"), {a.vocab_size}, [])
+""", python=venv_python))))
+
+
+def model(path):
+    m = json.load(open(path, encoding="utf-8"))["model"]
+    return m["vocab"], [tuple(x) if isinstance(x, list) else tuple(x.split(" ", 1)) for x in m["merges"]]
+
+
+same = model(ours) == model(reference)
+lines = [f"Training byte-level BPE, vocabulary {a.vocab_size}, on {os.path.getsize(corpus) / 1e6:.1f} MB "
+         f"(../shared/corpus/{{en,code,multi}}.txt), one thread:", "",
+         "| trainer | seconds | peak RSS (MB) |", "|---|---|---|"]
+for name, seconds, rss in rows:
+    lines.append(f"| {name} | {seconds:.2f} | {rss:.0f} |")
+lines += ["", f"Tokenkit's vocabulary and merges {'equal' if same else 'DIFFER FROM'} tokenizers' BpeTrainer's."]
+print("\n".join(lines))
+if a.markdown:
+    open(a.markdown, "w").write("\n".join(lines) + "\n")
