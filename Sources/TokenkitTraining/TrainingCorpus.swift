@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Tokenkit
 
 /// How training input is cut into the sequences the pipeline sees.
@@ -15,11 +20,43 @@ public struct TrainingCorpusError: Error, CustomStringConvertible, Sendable {
 
 /// Cuts corpus bytes into training sequences.
 public enum TrainingCorpus {
+    /// Reads the file at `path` (or standard input for "-") in blocks of about `blockSize` bytes
+    /// cut after a line end, and calls `body` with each block and the line number it starts at:
+    /// memory stays bounded however large the corpus is.
+    public static func forEachBlock(ofFile path: String, blockSize: Int = 16 << 20,
+                                    _ body: ([UInt8], Int) throws -> Void) throws {
+        let fd = path == "-" ? 0 : open(path, O_RDONLY)
+        guard fd >= 0 else { throw TrainingCorpusError(description: "\(path): cannot be read") }
+        defer { if fd != 0 { close(fd) } }
+        var pending: [UInt8] = []
+        var line = 1
+        var chunk = [UInt8](repeating: 0, count: blockSize)
+        func emit(_ block: [UInt8]) throws {
+            try body(block, line)
+            line += block.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, blockSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TrainingCorpusError(description: "\(path): read failed (errno \(errno))")
+            }
+            if n == 0 { break }
+            pending += chunk[0..<n]
+            // Hand over everything up to the last line end; keep the partial line.
+            if let last = pending.lastIndex(of: 0x0A) {
+                try emit(Array(pending[...last]))
+                pending.removeFirst(last + 1)
+            }
+        }
+        if !pending.isEmpty { try emit(pending) }
+    }
+
     /// Calls `body` with every sequence of `bytes` (the contents of `source`, named in errors).
     public static func forEachSequence(in bytes: [UInt8], source: String, format: TrainingCorpusFormat,
-                                       _ body: (String) throws -> Void) throws {
+                                       firstLineNumber: Int = 1, _ body: (String) throws -> Void) throws {
         var start = 0
-        var lineNumber = 0
+        var lineNumber = firstLineNumber - 1
         while start < bytes.count {
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }

@@ -34,10 +34,12 @@ struct CorpusOptions: ParsableArguments {
         var counts = WordCounts()
         let format: TrainingCorpusFormat = jsonlField.map { .jsonLines(field: $0) } ?? .lines
         for file in files {
-            let bytes = file == "-" ? StandardStreams.readAll() : try StandardStreams.readFile(file)
+            let source = file == "-" ? "<stdin>" : file
             do {
-                try TrainingCorpus.forEachSequence(in: bytes, source: file == "-" ? "<stdin>" : file, format: format) { text in
-                    counts.addWords(of: text, splitter: splitter)
+                try TrainingCorpus.forEachBlock(ofFile: file) { block, firstLine in
+                    try TrainingCorpus.forEachSequence(in: block, source: source, format: format, firstLineNumber: firstLine) { text in
+                        counts.addWords(of: text, splitter: splitter)
+                    }
                 }
             } catch let error as TrainingCorpusError {
                 throw CLIError.badInput(error.description)

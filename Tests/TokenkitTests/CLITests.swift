@@ -124,4 +124,46 @@ import Testing
         #expect(try run(["bench", "--encoding", "cl100k_base", "--synthetic", "word:1K", "--input", input.path]).status == 2)
         #expect(try run(["bench", "--encoding", "cl100k_base"]).status == 2)
     }
+
+    @Test func trainWritesALoadableTokenizer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("tokenizer.json").path
+        let corpus = TestData.fixture("training/corpus.txt")
+        let result = try run(["train", "bpe", "--quiet", "--vocab-size", "400", "--special-token", "<|endoftext|>", corpus, "-o", output])
+        #expect(result.status == 0, "\(result.stderr)")
+        let tokenizer = try Tokenizer(contentsOf: output)
+        #expect(tokenizer.vocabularySize() == 400)
+        let text = "The quick brown fox, naïve café 東京"
+        #expect(try tokenizer.decode(tokenizer.encodeIDs(text)) == text)
+
+        // JSON Lines input: the same words as the same text in a plain file.
+        let jsonl = directory.appendingPathComponent("corpus.jsonl")
+        let lines = try String(contentsOfFile: corpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var body = ""
+        for (index, line) in lines.enumerated() {
+            let text = index == lines.count - 1 ? String(line) : line + "\n"
+            if text.isEmpty { continue }
+            var writer = JSONWriter()
+            writer.beginObject(); writer.appendKey("text"); writer.appendString(text); writer.endObject()
+            body += String(decoding: writer.bytes, as: UTF8.self) + "\n"
+        }
+        try Data(body.utf8).write(to: jsonl)
+        let fromJSONL = directory.appendingPathComponent("jsonl.json").path
+        #expect(try run(["train", "bpe", "--quiet", "--vocab-size", "400", "--special-token", "<|endoftext|>", "--jsonl-field", "text",
+                         jsonl.path, "-o", fromJSONL]).status == 0)
+        #expect(FileManager.default.contents(atPath: fromJSONL) == FileManager.default.contents(atPath: output))
+
+        // Bad input exits 2 and names what is wrong.
+        let missing = try run(["train", "bpe", "--vocab-size", "300", directory.appendingPathComponent("nope.txt").path, "-o", output])
+        #expect(missing.status == 2 && missing.stderr.contains("nope.txt"))
+        let badField = try run(["train", "bpe", "--vocab-size", "300", "--jsonl-field", "content", jsonl.path, "-o", output])
+        #expect(badField.status == 2 && badField.stderr.contains("line 1") && badField.stderr.contains("content"))
+        #expect(try run(["train", "bpe", "--vocab-size", "300", "--preset", "gpt5", corpus, "-o", output]).status == 2)
+        #expect(try run(["train", "bpe", "--vocab-size", "300", "-o", output]).status == 2)
+        let wordpiece = try run(["train", "wordpiece", "--quiet", "--vocab-size", "500", corpus, "-o", output])
+        #expect(wordpiece.status == 0, "\(wordpiece.stderr)")
+        #expect(try Tokenizer(contentsOf: output).encode("Hello").ids.first == 1)
+    }
 }
