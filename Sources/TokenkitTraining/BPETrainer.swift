@@ -58,13 +58,12 @@ public struct BPETrainer: Sendable {
     public func train(_ words: consuming WordCounts, progress: TrainingProgress? = nil) -> BPEVocabulary {
         var vocabulary = VocabularyBuilder()
         for token in specialTokens { vocabulary.insert(Array(token.utf8)) }
-        // The word list is only needed until the words are split into ids.
+        // The word counts are only needed until the words are split into ids.
         var state = { (words: consuming WordCounts, vocabulary: inout VocabularyBuilder) in
-            let entries = words.orderedEntries()
+            addAlphabet(of: words, to: &vocabulary)
+            let split = tokenize(words, vocabulary: &vocabulary)
             _ = consume words
-            addAlphabet(of: entries, to: &vocabulary)
-            return MergeState(words: tokenize(entries, vocabulary: &vocabulary),
-                              maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max)
+            return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max)
         }(words, &vocabulary)
         var merges: [(pair: SymbolPair, id: UInt32)] = []
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
@@ -84,9 +83,9 @@ public struct BPETrainer: Sendable {
                              endOfWordSuffix: endOfWordSuffix)
     }
 
-    private func addAlphabet(of words: [(word: [UInt8], count: Int)], to vocabulary: inout VocabularyBuilder) {
+    private func addAlphabet(of words: borrowing WordCounts, to vocabulary: inout VocabularyBuilder) {
         var counts = PairMap<Int>(capacity: 4096, placeholder: 0)
-        for (word, count) in words {
+        words.forEachEntry { word, count in
             forEachScalar(of: word) { scalar in counts.update(UInt64(scalar), default: 0) { $0 += count } }
         }
         for scalar in initialAlphabet { counts.update(UInt64(scalar.value), default: 0) { $0 = .max } }
@@ -105,21 +104,20 @@ public struct BPETrainer: Sendable {
     /// Splits every word into its characters' ids (with the prefix and suffix when set), in the
     /// order the words were first seen: the reference walks a hash map, so when a prefix or suffix
     /// creates new tokens their ids depend on that walk; here they do not.
-    private func tokenize(_ words: [(word: [UInt8], count: Int)], vocabulary: inout VocabularyBuilder) -> [TrainingWord] {
+    private func tokenize(_ words: borrowing WordCounts, vocabulary: inout VocabularyBuilder) -> TrainingWords {
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         let suffix = endOfWordSuffix.map { Array($0.utf8) }
         // The id of each character's own string (UInt32.max: not in the vocabulary, so the
         // character is dropped from words), and of its prefixed/suffixed forms, looked up once.
         var characterIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
         var formIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
-        var result: [TrainingWord] = []
-        result.reserveCapacity(words.count)
+        var result = TrainingWords()
         var scalars: [UInt32] = []
-        for (word, count) in words {
+        var symbols: [Symbol] = []
+        words.forEachEntry { word, count in
             scalars.removeAll(keepingCapacity: true)
             forEachScalar(of: word) { scalars.append($0) }
-            var symbols: [Symbol] = []
-            symbols.reserveCapacity(scalars.count)
+            symbols.removeAll(keepingCapacity: true)
             for (index, scalar) in scalars.enumerated() {
                 var id = UInt32.max
                 characterIDs.update(UInt64(scalar), default: vocabulary.id(of: utf8(of: scalar)) ?? .max) { id = $0 }
@@ -134,7 +132,7 @@ public struct BPETrainer: Sendable {
                 }
                 symbols.append(Symbol(id: id, length: 1))
             }
-            result.append(TrainingWord(symbols: symbols, count: count))
+            result.append(symbols, count: count)
         }
         return result
     }
@@ -142,8 +140,8 @@ public struct BPETrainer: Sendable {
 
 /// The scalars of well-formed UTF-8.
 @inline(__always)
-func forEachScalar(of utf8: [UInt8], _ body: (UInt32) -> Void) {
-    utf8.withUnsafeBufferPointer { b in
+func forEachScalar(of b: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
+    do {
         var i = 0
         while i < b.count {
             let b0 = UInt32(b[i])
@@ -188,22 +186,46 @@ struct Symbol {
     var length: UInt32
 }
 
-struct TrainingWord {
-    var symbols: [Symbol]
-    var count: Int
+/// The words being merged, end to end in one buffer (an array per word would cost more than
+/// the word itself: the corpora have millions of distinct words).
+struct TrainingWords {
+    private var symbols: [Symbol] = []
+    private var starts: [Int] = []
+    /// The current number of symbols of each word (merges shrink words in place).
+    private var lengths: [UInt32] = []
+    private(set) var counts: [Int] = []
 
-    /// Merges every (non-overlapping, left to right) occurrence of `pair` and reports the changes
-    /// to the counts of the neighbouring pairs, as the reference's `Word::merge` does: the pair
-    /// before loses one and the pair with the new token gains one (unless that would make a token
-    /// longer than `maximumLength`), likewise after.
-    mutating func merge(_ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
+    var count: Int { counts.count }
+
+    mutating func append(_ word: [Symbol], count: Int) {
+        starts.append(symbols.count)
+        lengths.append(UInt32(word.count))
+        counts.append(count)
+        symbols += word
+    }
+
+    /// Calls `body` with the symbols of every word and its index.
+    func forEachWord(_ body: (UnsafeBufferPointer<Symbol>, Int) -> Void) {
+        symbols.withUnsafeBufferPointer { all in
+            for index in 0..<counts.count {
+                body(UnsafeBufferPointer(rebasing: all[starts[index]..<(starts[index] + Int(lengths[index]))]), index)
+            }
+        }
+    }
+
+    /// Merges every (non-overlapping, left to right) occurrence of `pair` in word `index` and
+    /// reports the changes to the counts of the neighbouring pairs, as the reference's
+    /// `Word::merge` does: the pair before loses one and the pair with the new token gains one
+    /// (unless that would make a token longer than `maximumLength`), likewise after.
+    mutating func merge(word index: Int, _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
                         _ change: (SymbolPair, Int) -> Void) {
-        let n = symbols.count
+        let n = Int(lengths[index])
         guard n > 1 else { return }
+        let start = starts[index]
         // In place: the write index never passes the read index, and the symbol after a pair is
         // read before anything is written over it.
-        var kept = 0
-        symbols.withUnsafeMutableBufferPointer { symbols in
+        lengths[index] = symbols.withUnsafeMutableBufferPointer { all in
+            let symbols = UnsafeMutableBufferPointer(rebasing: all[start..<(start + n)])
             var r = 0, w = 0
             while r < n {
                 if symbols[r].id == pair.first && r + 1 < n && symbols[r + 1].id == pair.second {
@@ -226,9 +248,8 @@ struct TrainingWord {
                 }
                 w += 1
             }
-            kept = w
+            return UInt32(w)
         }
-        symbols.removeLast(n - kept)
     }
 }
 
@@ -254,7 +275,7 @@ struct VocabularyBuilder {
 
 /// Pair counts, where each pair occurs, and the priority queue of candidate merges.
 struct MergeState {
-    var words: [TrainingWord]
+    var words: TrainingWords
     let maximumTokenLength: UInt32
     /// Counts are never reset after a merge, as in the reference (a pair merged once can come back
     /// only through a token string formed twice).
@@ -263,20 +284,21 @@ struct MergeState {
     /// The words where pairs gained occurrences during one merge (reused between merges).
     private var gained = PairMap<[Int32]>(placeholder: [])
 
-    init(words: [TrainingWord], maximumTokenLength: UInt32) {
+    init(words: TrainingWords, maximumTokenLength: UInt32) {
         self.words = words
         self.maximumTokenLength = maximumTokenLength
-        pairCounts = PairMap(capacity: words.count, placeholder: 0)
+        var pairCounts = PairMap<Int>(capacity: words.count, placeholder: 0)
         var positions = PairMap<[Int32]>(capacity: words.count, placeholder: [])
-        for (index, word) in words.enumerated() {
-            let symbols = word.symbols
-            guard symbols.count > 1 else { continue }
+        let counts = words.counts
+        words.forEachWord { symbols, index in
+            guard symbols.count > 1 else { return }
             for k in 0..<(symbols.count - 1) {
                 let pair = SymbolPair(first: symbols[k].id, second: symbols[k + 1].id).packed
-                pairCounts.update(pair, default: 0) { $0 += word.count }
+                pairCounts.update(pair, default: 0) { $0 += counts[index] }
                 positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
             }
         }
+        self.pairCounts = pairCounts
         enqueue(positions)
     }
 
@@ -312,8 +334,8 @@ struct MergeState {
     mutating func apply(_ pair: SymbolPair, replacement: UInt32) {
         gained.removeAll()
         for index in pending {
-            let count = words[Int(index)].count
-            words[Int(index)].merge(pair, replacement: replacement, maximumLength: maximumTokenLength) { changed, delta in
+            let count = words.counts[Int(index)]
+            words.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumTokenLength) { changed, delta in
                 pairCounts.update(changed.packed, default: 0) { $0 += delta * count }
                 if delta > 0 { gained.update(changed.packed, default: []) { $0.appendUnique(index) } }
             }

@@ -45,20 +45,25 @@ public struct WordCounts: Sendable {
         other.rawByteLevelWords.forEach { word, count in rawByteLevelWords.add(word, count: count) }
     }
 
-    /// Every distinct word (UTF-8, byte-level words mapped) and its count, in the order the
-    /// words were first seen (a reproducible order for everything that follows).
-    func orderedEntries() -> [(word: [UInt8], count: Int)] {
-        var merged = ByteStringCounter()
-        words.forEach { word, count in merged.add(word, count: count) }
+    /// Calls `body` with every distinct word (UTF-8, byte-level words mapped) and its count, in
+    /// the order the words were first seen (a reproducible order for everything that follows);
+    /// a word counted both ways comes once per way.
+    func forEachEntry(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        words.forEach(body)
         let alphabet = ByteLevelAlphabet.utf8ForByte
         var mapped: [UInt8] = []
         rawByteLevelWords.forEach { raw, count in
             mapped.removeAll(keepingCapacity: true)
             for byte in raw { mapped += alphabet[Int(byte)] }
-            mapped.withUnsafeBufferPointer { merged.add($0, count: count) }
+            mapped.withUnsafeBufferPointer { body($0, count) }
         }
+    }
+
+    /// The entries of `forEachEntry`, with a word counted both ways merged (for tests).
+    func orderedEntries() -> [(word: [UInt8], count: Int)] {
+        var merged = ByteStringCounter()
+        forEachEntry { word, count in merged.add(word, count: count) }
         var result: [(word: [UInt8], count: Int)] = []
-        result.reserveCapacity(merged.distinctCount)
         merged.forEach { word, count in result.append((Array(word), count)) }
         return result
     }
