@@ -55,6 +55,25 @@ struct CorpusOptions: ParsableArguments {
     }
 }
 
+/// Options of the merge-based trainers (BPE and WordPiece).
+struct MergeOptions: ParsableArguments {
+    @Option(name: .long, help: "The vocabulary size, special tokens and alphabet included.")
+    var vocabSize: Int
+
+    @Option(name: .long, help: "Pairs seen fewer times are not merged.")
+    var minFrequency: Int = 0
+
+    @Option(name: .long, help: "A special token (repeatable); they take the first ids, in order.")
+    var specialToken: [String] = []
+
+    @Option(name: .long, help: "Keep at most this many initial characters.")
+    var limitAlphabet: Int?
+
+    func validate() throws {
+        guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
+    }
+}
+
 /// `tokenkit train bpe`: byte-level BPE as `tokenizers`' BpeTrainer trains it.
 struct TrainBPECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,17 +93,7 @@ struct TrainBPECommand: ParsableCommand {
 
     @OptionGroup var corpus: CorpusOptions
 
-    @Option(name: .long, help: "The vocabulary size, special tokens and alphabet included.")
-    var vocabSize: Int
-
-    @Option(name: .long, help: "Pairs seen fewer times are not merged.")
-    var minFrequency: Int = 0
-
-    @Option(name: .long, help: "A special token (repeatable); they take the first ids, in order.")
-    var specialToken: [String] = []
-
-    @Option(name: .long, help: "Keep at most this many initial characters.")
-    var limitAlphabet: Int?
+    @OptionGroup var merges: MergeOptions
 
     @Option(name: .long, help: "Never make tokens longer than this many characters.")
     var maxTokenLength: Int?
@@ -96,7 +105,6 @@ struct TrainBPECommand: ParsableCommand {
     var preset: String?
 
     func validate() throws {
-        guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
         guard pattern == nil || preset == nil else { throw ValidationError("give --pattern or --preset, not both") }
     }
 
@@ -106,8 +114,9 @@ struct TrainBPECommand: ParsableCommand {
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
         }
-        let trainer = BPETrainer(vocabularySize: vocabSize, minimumFrequency: minFrequency, specialTokens: specialToken,
-                                 limitAlphabet: limitAlphabet, initialAlphabet: BPETrainer.byteLevelAlphabet,
+        let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency,
+                                 specialTokens: merges.specialToken, limitAlphabet: merges.limitAlphabet,
+                                 initialAlphabet: BPETrainer.byteLevelAlphabet,
                                  maximumTokenLength: maxTokenLength)
         // The word counts are handed over, not kept: training frees them once words are split.
         let vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
@@ -132,7 +141,7 @@ struct TrainWordPieceCommand: ParsableCommand {
         abstract: "Train a BERT-style WordPiece tokenizer (tokenizers' WordPieceTrainer).",
         discussion: """
         The corpus goes through BERT's normalizer (lowercased unless --cased) and pre-tokenizer.
-        Special tokens default to [UNK] [CLS] [SEP] [PAD] [MASK]; the file gets BERT's
+        --special-token defaults to [UNK] [CLS] [SEP] [PAD] [MASK]; the file gets BERT's
         post-processor when [CLS] and [SEP] are among them.
 
         Example:
@@ -141,17 +150,7 @@ struct TrainWordPieceCommand: ParsableCommand {
 
     @OptionGroup var corpus: CorpusOptions
 
-    @Option(name: .long, help: "The vocabulary size, special tokens and alphabet included.")
-    var vocabSize: Int
-
-    @Option(name: .long, help: "Pairs seen fewer times are not merged.")
-    var minFrequency: Int = 0
-
-    @Option(name: .long, help: "A special token (repeatable; default [UNK] [CLS] [SEP] [PAD] [MASK]).")
-    var specialToken: [String] = []
-
-    @Option(name: .long, help: "Keep at most this many initial characters.")
-    var limitAlphabet: Int?
+    @OptionGroup var merges: MergeOptions
 
     @Option(name: .long, help: "The token for words the vocabulary cannot spell.")
     var unkToken = "[UNK]"
@@ -159,16 +158,13 @@ struct TrainWordPieceCommand: ParsableCommand {
     @Flag(name: .long, help: "Keep case and accents (BertNormalizer lowercase: false).")
     var cased = false
 
-    func validate() throws {
-        guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
-    }
-
     func run() throws {
         let pipeline = TrainingPipeline.bert(lowercase: !cased)
         let words = try corpus.countWords(splitter: try pipeline.wordSplitter())
-        let specials = specialToken.isEmpty ? ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"] : specialToken
-        let trainer = BPETrainer(vocabularySize: vocabSize, minimumFrequency: minFrequency, specialTokens: specials,
-                                 limitAlphabet: limitAlphabet, continuingSubwordPrefix: "##")
+        // BERT's special tokens unless others are given.
+        let specials = merges.specialToken.isEmpty ? ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"] : merges.specialToken
+        let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency, specialTokens: specials,
+                                 limitAlphabet: merges.limitAlphabet, continuingSubwordPrefix: "##")
         let vocabulary = trainer.train(words, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         try corpus.write(vocabulary.wordPieceTokenizerJSON(pipeline: pipeline, unknownToken: unkToken))
     }
