@@ -17,8 +17,9 @@ Writes:
                              a tolerance.
 
 With --check-cli, also trains each configuration with `tokenkit train bpe` and checks that the
-files are the same model (vocab and merges) and that `tokenizers` loads Tokenkit's file and
-encodes the corpus to the same ids as its own.
+files are the same model (vocab and merges), that `tokenizers` loads Tokenkit's file and
+encodes the corpus to the same ids as its own, and that tiktoken does too with the same
+training written as a .tiktoken file.
 """
 import argparse, json, os, subprocess, tempfile
 
@@ -109,6 +110,16 @@ for name, options in CONFIGS.items():
             lines = open(corpus_path, encoding="utf-8").read().splitlines(keepends=True)
             assert [e.ids for e in loaded.encode_batch(lines)] == [e.ids for e in reference.encode_batch(lines)]
             print(f"{name}: tokenkit's file is the same model and tokenizers encodes the corpus identically with it")
+            # The same training written as a tiktoken file: tiktoken encodes like tokenizers.
+            import tiktoken
+            from tiktoken.load import load_tiktoken_bpe
+            ranks = os.path.join(tmp, "trained.tiktoken")
+            subprocess.run([ranks if arg == ours else arg for arg in cmd], check=True)
+            side = json.load(open(ranks + ".json"))
+            enc = tiktoken.Encoding(name, pat_str=side["pattern"], mergeable_ranks=load_tiktoken_bpe(ranks),
+                                    special_tokens=side["special_tokens"])
+            assert [enc.encode_ordinary(l) for l in lines] == [e.ids for e in reference.encode_batch(lines, add_special_tokens=False)]
+            print(f"{name}: tiktoken encodes the corpus with tokenkit's .tiktoken file as tokenizers does")
 
 wordpiece = dict(vocab_size=2500, min_frequency=0, special_tokens=["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"], lowercase=True)
 json.dump(wordpiece, open(os.path.join(out_dir, "bert-wordpiece.options.json"), "w"), indent=1)

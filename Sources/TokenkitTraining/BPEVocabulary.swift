@@ -83,6 +83,38 @@ public struct BPEVocabulary: Sendable {
         writer.endObject()
     }
 
+    /// A tiktoken rank file for a byte-level model: every token but the special ones, as the
+    /// base64 of its bytes and its id as rank. tiktoken merges the adjacent pair whose
+    /// concatenation has the lowest rank; trained ids grow in merge order, which is what makes
+    /// that equal to applying the merges (the tests check it on the fixtures' corpora).
+    /// Returns nil when a token is not byte-level.
+    public func tiktokenRanks() -> [UInt8]? {
+        var text = ""
+        let specials = Set(specialTokens.map { Array($0.utf8) })
+        for (id, token) in tokens.enumerated() where !specials.contains(token) {
+            guard let bytes = ByteLevelAlphabet.decode(String(decoding: token, as: UTF8.self)) else { return nil }
+            text += Base64.encode(bytes) + " " + String(id) + "\n"
+        }
+        return Array(text.utf8)
+    }
+
+    /// The sidecar of a tiktoken file (`NAME.tiktoken.json`): the split pattern and the special tokens.
+    public func tiktokenSidecar(pattern: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.appendKey("pattern"); writer.appendString(pattern)
+        writer.appendKey("special_tokens")
+        writer.beginObject()
+        for token in specialTokens {
+            guard let id = id(of: token) else { continue }
+            writer.appendKey(token); writer.appendInt(Int(id))
+        }
+        writer.endObject()
+        writer.endObject()
+        writer.appendNewline()
+        return writer.bytes
+    }
+
     /// The id of a token given as text.
     public func id(of token: String) -> UInt32? {
         tokens.firstIndex(of: Array(token.utf8)).map { UInt32($0) }

@@ -48,9 +48,10 @@ struct CorpusOptions: ParsableArguments {
         return counts
     }
 
-    func write(_ bytes: [UInt8]) throws {
-        do { try Data(bytes).write(to: URL(fileURLWithPath: output)) } catch {
-            throw CLIError.badInput("\(output): cannot be written: \(error.localizedDescription)")
+    func write(_ bytes: [UInt8], to path: String? = nil) throws {
+        let path = path ?? output
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
+            throw CLIError.badInput("\(path): cannot be written: \(error.localizedDescription)")
         }
     }
 }
@@ -83,12 +84,14 @@ struct TrainBPECommand: ParsableCommand {
         The corpus is cut into words by the pre-tokenizer (GPT-2's by default, or a Split on
         --pattern or a known --preset followed by ByteLevel), every line a sequence with its line
         ending, as tokenizers' Tokenizer.train(files) reads it. Merges and ids equal BpeTrainer's
-        for the same settings. The output is a tokenizer.json.
+        for the same settings. The output is a tokenizer.json, or with -o NAME.tiktoken a tiktoken
+        rank file and its NAME.tiktoken.json sidecar (split pattern and special tokens).
 
         Examples:
           tokenkit train bpe --vocab-size 32000 corpus.txt -o tokenizer.json
           tokenkit train bpe --vocab-size 50000 --preset llama3 --special-token "<|endoftext|>" a.txt b.txt -o tok.json
           tokenkit train bpe --vocab-size 8000 --jsonl-field text data.jsonl -o tokenizer.json
+          tokenkit train bpe --vocab-size 32000 --preset o200k corpus.txt -o mine.tiktoken
         """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -109,7 +112,8 @@ struct TrainBPECommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = TrainingPipeline.byteLevel(pattern: try resolvedPattern())
+        let pattern = try resolvedPattern()
+        let pipeline = TrainingPipeline.byteLevel(pattern: pattern)
         let splitter: Tokenizer
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
@@ -120,7 +124,13 @@ struct TrainBPECommand: ParsableCommand {
                                  maximumTokenLength: maxTokenLength)
         // The word counts are handed over, not kept: training frees them once words are split.
         let vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
-        try corpus.write(vocabulary.tokenizerJSON(pipeline: pipeline))
+        if corpus.output.hasSuffix(".tiktoken") {
+            guard let ranks = vocabulary.tiktokenRanks() else { throw CLIError.badInput("a token is not byte-level; write a tokenizer.json") }
+            try corpus.write(ranks)
+            try corpus.write(vocabulary.tiktokenSidecar(pattern: pattern ?? SplitPatterns.pattern(named: "gpt2")!), to: corpus.output + ".json")
+        } else {
+            try corpus.write(vocabulary.tokenizerJSON(pipeline: pipeline))
+        }
     }
 
     private func resolvedPattern() throws -> String? {

@@ -68,7 +68,23 @@ import Testing
         let loaded = try Tokenizer.load(trained.tokenizerJSON(pipeline: pipeline), format: .tokenizerJSON)
         let referenceTokenizer = try Tokenizer(contentsOf: TestData.fixture("training/\(name).tokenizer.json"))
         let sample = String(decoding: corpus.prefix(20_000), as: UTF8.self)
-        #expect(try loaded.encodeIDs(sample) == referenceTokenizer.encodeIDs(sample))
+        let referenceIDs = try referenceTokenizer.encodeIDs(sample)
+        #expect(try loaded.encodeIDs(sample) == referenceIDs)
+
+        // The same model as a tiktoken file with its sidecar encodes the same ids.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-tiktoken-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("\(name).tiktoken").path
+        try Data(try #require(trained.tiktokenRanks())).write(to: URL(fileURLWithPath: path))
+        let pattern = options.pattern ?? SplitPatterns.pattern(named: "gpt2")!
+        try Data(trained.tiktokenSidecar(pattern: pattern)).write(to: URL(fileURLWithPath: path + ".json"))
+        let tiktoken = try Tokenizer(contentsOf: path)
+        #expect(tiktoken.format == .tiktoken)
+        #expect(try tiktoken.encodeIDs(sample) == referenceIDs)
+        for special in options.specialTokens {
+            #expect(try tiktoken.encodeIDs(special, allowedSpecial: .all) == [trained.id(of: special)!])
+        }
     }
 
     /// tokenizers' own unit test (trainer.rs `test_train`): min_frequency 2 keeps three merges.

@@ -47,7 +47,7 @@ public enum ByteLevelAlphabet {
     }
 
     /// Maps a byte-level string back to raw bytes; nil if it contains a character outside the alphabet.
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
