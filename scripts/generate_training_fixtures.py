@@ -44,6 +44,9 @@ CONFIGS = {
                        limit_alphabet=None, pattern=LLAMA3),
     "o200k-bpe": dict(vocab_size=3000, min_frequency=3, special_tokens=[], max_token_length=None,
                       limit_alphabet=None, pattern=O200K),
+    # SentencePiece-style: NFKC, Metaspace, BPE over characters with an unknown token.
+    "metaspace-bpe": dict(vocab_size=2500, min_frequency=2, special_tokens=["<unk>", "<s>", "</s>"], max_token_length=None,
+                          limit_alphabet=None, pattern=None, metaspace=True, unk_token="<unk>"),
 }
 
 
@@ -57,6 +60,14 @@ def cut(path, size):
 
 
 def train(options, corpus_path):
+    if options.get("metaspace"):
+        tok = Tokenizer(models.BPE(unk_token=options["unk_token"]))
+        tok.normalizer = normalizers.NFKC()
+        tok.pre_tokenizer = pre_tokenizers.Metaspace()
+        tok.decoder = decoders.Metaspace()
+        tok.train([corpus_path], trainers.BpeTrainer(vocab_size=options["vocab_size"], min_frequency=options["min_frequency"],
+                                                     special_tokens=options["special_tokens"], show_progress=False))
+        return tok
     tok = Tokenizer(models.BPE())
     if options["pattern"] is None:
         tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)
@@ -104,12 +115,14 @@ for name, options in CONFIGS.items():
             if options["max_token_length"] is not None: cmd += ["--max-token-length", str(options["max_token_length"])]
             if options["limit_alphabet"] is not None: cmd += ["--limit-alphabet", str(options["limit_alphabet"])]
             if options["pattern"] is not None: cmd += ["--pattern", options["pattern"]]
+            if options.get("metaspace"): cmd += ["--metaspace", "--unk-token", options["unk_token"]]
             subprocess.run(cmd, check=True)
             assert model_of(ours) == model_of(os.path.join(out_dir, name + ".tokenizer.json")), f"{name}: models differ"
             loaded = Tokenizer.from_file(ours)
             lines = open(corpus_path, encoding="utf-8").read().splitlines(keepends=True)
             assert [e.ids for e in loaded.encode_batch(lines)] == [e.ids for e in reference.encode_batch(lines)]
             print(f"{name}: tokenkit's file is the same model and tokenizers encodes the corpus identically with it")
+            if options.get("metaspace"): continue
             # The same training written as a tiktoken file: tiktoken encodes like tokenizers.
             import tiktoken
             from tiktoken.load import load_tiktoken_bpe

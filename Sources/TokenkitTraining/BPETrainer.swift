@@ -80,7 +80,7 @@ public struct BPETrainer: Sendable {
         progress?.finish()
         return BPEVocabulary(tokens: vocabulary.tokens, merges: merges.map { ($0.pair.first, $0.pair.second) },
                              specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
-                             endOfWordSuffix: endOfWordSuffix)
+                             endOfWordSuffix: endOfWordSuffix, unknownToken: nil)
     }
 
     private func addAlphabet(of words: borrowing WordCounts, to vocabulary: inout VocabularyBuilder) {

@@ -9,6 +9,8 @@ public struct BPEVocabulary: Sendable {
     public var specialTokens: [String]
     public var continuingSubwordPrefix: String?
     public var endOfWordSuffix: String?
+    /// Written as the model's `unk_token` (used for characters outside the vocabulary).
+    public var unknownToken: String?
 
     /// The merges as the trained model applies them: each pair once, at the rank of its last
     /// occurrence (the reference builds a map from pair to rank, so the later rank wins).
@@ -29,7 +31,7 @@ public struct BPEVocabulary: Sendable {
         writer.beginObject()
         writer.appendKey("type"); writer.appendString("BPE")
         writer.appendKey("dropout"); writer.appendNull()
-        writer.appendKey("unk_token"); writer.appendNull()
+        writer.appendKey("unk_token"); optionalString(unknownToken)
         writer.appendKey("continuing_subword_prefix"); optionalString(continuingSubwordPrefix)
         writer.appendKey("end_of_word_suffix"); optionalString(endOfWordSuffix)
         writer.appendKey("fuse_unk"); writer.appendBool(false)

@@ -48,6 +48,13 @@ public struct TrainingPipeline: Sendable {
                                 decoder: String(decoding: decoder.bytes, as: UTF8.self), isByteLevel: true)
     }
 
+    /// SentencePiece-style BPE over Unicode characters, as `tokenizers`' SentencePieceBPETokenizer:
+    /// NFKC, then `Metaspace` (spaces become "▁", one prepended), and the `Metaspace` decoder.
+    public static func metaspace() -> TrainingPipeline {
+        let metaspace = #"{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}"#
+        return TrainingPipeline(normalizer: #"{"type":"NFKC"}"#, preTokenizer: metaspace, decoder: metaspace, isByteLevel: false)
+    }
+
     /// BERT's pipeline, for WordPiece: `BertNormalizer` (clean text, Chinese characters
     /// isolated, accents stripped when lowercasing), `BertPreTokenizer`, `WordPiece` decoder.
     public static func bert(lowercase: Bool = true) -> TrainingPipeline {

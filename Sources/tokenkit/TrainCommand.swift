@@ -107,23 +107,33 @@ struct TrainBPECommand: ParsableCommand {
     @Option(name: .long, help: "A known split pattern: gpt2 (default), cl100k, o200k, llama3 or qwen.")
     var preset: String?
 
+    @Flag(name: .long, help: "SentencePiece-style BPE over characters: NFKC and Metaspace instead of byte-level.")
+    var metaspace = false
+
+    @Option(name: .long, help: "With --metaspace: the model's unknown token (add it with --special-token too).")
+    var unkToken: String?
+
     func validate() throws {
-        guard pattern == nil || preset == nil else { throw ValidationError("give --pattern or --preset, not both") }
+        guard [pattern != nil, preset != nil, metaspace].filter({ $0 }).count <= 1 else {
+            throw ValidationError("give at most one of --pattern, --preset and --metaspace")
+        }
+        guard unkToken == nil || metaspace else { throw ValidationError("--unk-token needs --metaspace (byte-level BPE has no unknown characters)") }
     }
 
     func run() throws {
         let pattern = try resolvedPattern()
-        let pipeline = TrainingPipeline.byteLevel(pattern: pattern)
+        let pipeline = metaspace ? TrainingPipeline.metaspace() : TrainingPipeline.byteLevel(pattern: pattern)
         let splitter: Tokenizer
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
         }
         let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency,
                                  specialTokens: merges.specialToken, limitAlphabet: merges.limitAlphabet,
-                                 initialAlphabet: BPETrainer.byteLevelAlphabet,
+                                 initialAlphabet: metaspace ? [] : BPETrainer.byteLevelAlphabet,
                                  maximumTokenLength: maxTokenLength)
         // The word counts are handed over, not kept: training frees them once words are split.
-        let vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        var vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        vocabulary.unknownToken = unkToken
         if corpus.output.hasSuffix(".tiktoken") {
             guard let ranks = vocabulary.tiktokenRanks() else { throw CLIError.badInput("a token is not byte-level; write a tokenizer.json") }
             try corpus.write(ranks)

@@ -6,7 +6,7 @@ import Testing
 /// The trainer against `tokenizers`' BpeTrainer (fixtures from scripts/generate_training_fixtures.py)
 /// and against hand-checked small cases.
 @Suite struct BPETrainerTests {
-    static let configurations = ["gpt2-bpe", "llama3-bpe", "o200k-bpe"]
+    static let configurations = ["gpt2-bpe", "llama3-bpe", "o200k-bpe", "metaspace-bpe"]
 
     struct Options {
         var vocabularySize: Int
@@ -15,6 +15,9 @@ import Testing
         var maximumTokenLength: Int?
         var limitAlphabet: Int?
         var pattern: String?
+        /// SentencePiece-style (NFKC, Metaspace, characters) instead of byte-level.
+        var metaspace: Bool
+        var unknownToken: String?
 
         init(_ path: String) throws {
             let root = try JSONDocument(bytes: [UInt8](FileManager.default.contents(atPath: path)!)).root
@@ -24,6 +27,8 @@ import Testing
             maximumTokenLength = root["max_token_length"]?.int
             limitAlphabet = root["limit_alphabet"]?.int
             pattern = root["pattern"]?.string
+            metaspace = root["metaspace"]?.bool ?? false
+            unknownToken = root["unk_token"]?.string
         }
     }
 
@@ -42,15 +47,17 @@ import Testing
     @Test(arguments: configurations)
     func sameModelAsTokenizers(_ name: String) throws {
         let options = try Options(TestData.fixture("training/\(name).options.json"))
-        let pipeline = TrainingPipeline.byteLevel(pattern: options.pattern)
+        let pipeline = options.metaspace ? TrainingPipeline.metaspace() : TrainingPipeline.byteLevel(pattern: options.pattern)
         let splitter = try pipeline.wordSplitter()
         var words = WordCounts()
         let corpus = [UInt8](FileManager.default.contents(atPath: TestData.fixture("training/corpus.txt"))!)
         try TrainingCorpus.forEachSequence(in: corpus, source: "corpus.txt", format: .lines) { words.addWords(of: $0, splitter: splitter) }
         let trainer = BPETrainer(vocabularySize: options.vocabularySize, minimumFrequency: options.minimumFrequency,
                                  specialTokens: options.specialTokens, limitAlphabet: options.limitAlphabet,
-                                 initialAlphabet: BPETrainer.byteLevelAlphabet, maximumTokenLength: options.maximumTokenLength)
-        let trained = trainer.train(words)
+                                 initialAlphabet: options.metaspace ? [] : BPETrainer.byteLevelAlphabet,
+                                 maximumTokenLength: options.maximumTokenLength)
+        var trained = trainer.train(words)
+        trained.unknownToken = options.unknownToken
         let ours = try Self.model(trained.tokenizerJSON(pipeline: pipeline))
         let reference = try Self.model([UInt8](FileManager.default.contents(atPath: TestData.fixture("training/\(name).tokenizer.json"))!))
         #expect(ours.vocabulary.count == reference.vocabulary.count)
@@ -72,6 +79,10 @@ import Testing
         #expect(try loaded.encodeIDs(sample) == referenceIDs)
 
         // The same model as a tiktoken file with its sidecar encodes the same ids.
+        guard !options.metaspace else {
+            #expect(trained.tiktokenRanks() == nil, "a character-level model has no tiktoken form")
+            return
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-tiktoken-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
