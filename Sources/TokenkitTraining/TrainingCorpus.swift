@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Tokenkit
 
 /// How training input is cut into the sequences the pipeline sees.
@@ -23,11 +24,39 @@ public enum TrainingCorpus {
     /// Reads the file at `path` (or standard input for "-") in blocks of about `blockSize` bytes
     /// cut after a line end, and calls `body` with each block and the line number it starts at:
     /// memory stays bounded however large the corpus is.
+    ///
+    /// Files ending in `.gz` or `.zst` are decompressed on the fly by the system's `gzip` or
+    /// `zstd` command (an error names it when it is missing).
     public static func forEachBlock(ofFile path: String, blockSize: Int = 16 << 20,
                                     _ body: ([UInt8], Int) throws -> Void) throws {
-        let fd = path == "-" ? 0 : open(path, O_RDONLY)
-        guard fd >= 0 else { throw TrainingCorpusError(description: "\(path): cannot be read") }
-        defer { if fd != 0 { close(fd) } }
+        let decompressor: String? = path.hasSuffix(".gz") ? "gzip" : path.hasSuffix(".zst") || path.hasSuffix(".zstd") ? "zstd" : nil
+        guard let decompressor else {
+            let fd = path == "-" ? 0 : open(path, O_RDONLY)
+            guard fd >= 0 else { throw TrainingCorpusError(description: "\(path): cannot be read") }
+            defer { if fd != 0 { close(fd) } }
+            try forEachBlock(of: fd, source: path, blockSize: blockSize, body)
+            return
+        }
+        guard access(path, R_OK) == 0 else { throw TrainingCorpusError(description: "\(path): cannot be read") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [decompressor, "-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw TrainingCorpusError(description: "\(path): cannot run \(decompressor) to decompress it: \(error.localizedDescription)")
+        }
+        defer { if process.isRunning { process.terminate() } }
+        try forEachBlock(of: pipe.fileHandleForReading.fileDescriptor, source: path, blockSize: blockSize, body)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TrainingCorpusError(description: "\(path): \(decompressor) failed (status \(process.terminationStatus)); is it installed and the file intact?")
+        }
+    }
+
+    private static func forEachBlock(of fd: Int32, source path: String, blockSize: Int,
+                                     _ body: ([UInt8], Int) throws -> Void) throws {
         var pending: [UInt8] = []
         var line = 1
         var chunk = [UInt8](repeating: 0, count: blockSize)

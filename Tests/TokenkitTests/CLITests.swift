@@ -155,6 +155,23 @@ import Testing
                          jsonl.path, "-o", fromJSONL]).status == 0)
         #expect(FileManager.default.contents(atPath: fromJSONL) == FileManager.default.contents(atPath: output))
 
+        // A gzip-compressed corpus (when the system has gzip) trains the same tokenizer.
+        let compressed = directory.appendingPathComponent("corpus.txt.gz")
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", "-c", corpus]
+        FileManager.default.createFile(atPath: compressed.path, contents: nil)
+        gzip.standardOutput = try FileHandle(forWritingTo: compressed)
+        if (try? gzip.run()) != nil {
+            gzip.waitUntilExit()
+            if gzip.terminationStatus == 0 {
+                let fromGzip = directory.appendingPathComponent("gzip.json").path
+                #expect(try run(["train", "bpe", "--quiet", "--vocab-size", "400", "--special-token", "<|endoftext|>",
+                                 compressed.path, "-o", fromGzip]).status == 0)
+                #expect(FileManager.default.contents(atPath: fromGzip) == FileManager.default.contents(atPath: output))
+            }
+        }
+
         // Bad input exits 2 and names what is wrong.
         let missing = try run(["train", "bpe", "--vocab-size", "300", directory.appendingPathComponent("nope.txt").path, "-o", output])
         #expect(missing.status == 2 && missing.stderr.contains("nope.txt"))
