@@ -6,7 +6,7 @@ import Tokenkit
 struct TokenkitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenkit",
-        abstract: "Exact and fast tokenization: tiktoken files, tokenizer.json, built-in OpenAI encodings.",
+        abstract: "Exact and fast tokenization: tiktoken files, tokenizer.json, SentencePiece .model, GGUF, built-in OpenAI encodings; training.",
         discussion: """
         Exit status: 0 on success, 2 on bad input (unreadable or malformed file, invalid request),
         3 when a valid tokenizer uses a component Tokenkit does not support yet.

@@ -79,7 +79,7 @@ struct MergeOptions: ParsableArguments {
 struct TrainBPECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bpe",
-        abstract: "Train a byte-level BPE tokenizer (the merges of tokenizers' BpeTrainer).",
+        abstract: "Train a BPE tokenizer, byte-level or SentencePiece-style (the merges of tokenizers' BpeTrainer).",
         discussion: """
         The corpus is cut into words by the pre-tokenizer (GPT-2's by default, or a Split on
         --pattern or a known --preset followed by ByteLevel), every line a sequence with its line
