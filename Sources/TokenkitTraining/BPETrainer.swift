@@ -111,9 +111,9 @@ public struct BPETrainer: Sendable {
         // character is dropped from words), and of its prefixed/suffixed forms, looked up once.
         var characterIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
         var formIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
-        var result = TrainingWords()
+        var result = TrainingWords(tracksLengths: maximumTokenLength != nil)
         var scalars: [UInt32] = []
-        var symbols: [Symbol] = []
+        var symbols: [UInt32] = []
         words.forEachEntry { word, count in
             scalars.removeAll(keepingCapacity: true)
             forEachScalar(of: word) { scalars.append($0) }
@@ -130,7 +130,7 @@ public struct BPETrainer: Sendable {
                         id = $0
                     }
                 }
-                symbols.append(Symbol(id: id, length: 1))
+                symbols.append(id)
             }
             result.append(symbols, count: count)
         }
@@ -181,32 +181,37 @@ struct SymbolPair: Hashable, Comparable {
 }
 
 /// A token in a word being merged: its id and how many characters it covers.
-struct Symbol {
-    var id: UInt32
-    var length: UInt32
-}
-
 /// The words being merged, end to end in one buffer (an array per word would cost more than
-/// the word itself: the corpora have millions of distinct words).
+/// the word itself: the corpora have millions of distinct words). Symbol lengths (in
+/// characters) are kept only when a maximum token length needs them.
 struct TrainingWords {
-    private var symbols: [Symbol] = []
+    private var ids: [UInt32] = []
+    /// The length of each symbol, parallel to `ids`; empty when lengths are not tracked.
+    private var symbolLengths: [UInt32] = []
+    private let tracksLengths: Bool
     private var starts: [Int] = []
     /// The current number of symbols of each word (merges shrink words in place).
     private var lengths: [UInt32] = []
     private(set) var counts: [Int] = []
 
-    var count: Int { counts.count }
-
-    mutating func append(_ word: [Symbol], count: Int) {
-        starts.append(symbols.count)
-        lengths.append(UInt32(word.count))
-        counts.append(count)
-        symbols += word
+    init(tracksLengths: Bool) {
+        self.tracksLengths = tracksLengths
     }
 
-    /// Calls `body` with the symbols of every word and its index.
-    func forEachWord(_ body: (UnsafeBufferPointer<Symbol>, Int) -> Void) {
-        symbols.withUnsafeBufferPointer { all in
+    var count: Int { counts.count }
+
+    /// Adds a word of single characters (length 1 each).
+    mutating func append(_ word: [UInt32], count: Int) {
+        starts.append(ids.count)
+        lengths.append(UInt32(word.count))
+        counts.append(count)
+        ids += word
+        if tracksLengths { symbolLengths += repeatElement(1, count: word.count) }
+    }
+
+    /// Calls `body` with the ids of every word and its index.
+    func forEachWord(_ body: (UnsafeBufferPointer<UInt32>, Int) -> Void) {
+        ids.withUnsafeBufferPointer { all in
             for index in 0..<counts.count {
                 body(UnsafeBufferPointer(rebasing: all[starts[index]..<(starts[index] + Int(lengths[index]))]), index)
             }
@@ -222,33 +227,40 @@ struct TrainingWords {
         let n = Int(lengths[index])
         guard n > 1 else { return }
         let start = starts[index]
+        let tracks = tracksLengths
         // In place: the write index never passes the read index, and the symbol after a pair is
         // read before anything is written over it.
-        lengths[index] = symbols.withUnsafeMutableBufferPointer { all in
-            let symbols = UnsafeMutableBufferPointer(rebasing: all[start..<(start + n)])
-            var r = 0, w = 0
-            while r < n {
-                if symbols[r].id == pair.first && r + 1 < n && symbols[r + 1].id == pair.second {
-                    let new = Symbol(id: replacement, length: symbols[r].length + symbols[r + 1].length)
-                    if w > 0 {
-                        let previous = symbols[w - 1]
-                        change(SymbolPair(first: previous.id, second: pair.first), -1)
-                        if previous.length + new.length < maximumLength { change(SymbolPair(first: previous.id, second: replacement), 1) }
+        lengths[index] = ids.withUnsafeMutableBufferPointer { allIDs in
+            symbolLengths.withUnsafeMutableBufferPointer { allLengths in
+                let ids = UnsafeMutableBufferPointer(rebasing: allIDs[start..<(start + n)])
+                let lengths = tracks ? UnsafeMutableBufferPointer(rebasing: allLengths[start..<(start + n)]) : allLengths
+                // Untracked lengths never reach the maximum (which is then UInt32.max, as usize::MAX
+                // is in the reference).
+                func fits(_ a: Int, _ b: UInt32) -> Bool { !tracks || lengths[a] + b < maximumLength }
+                var r = 0, w = 0
+                while r < n {
+                    if ids[r] == pair.first && r + 1 < n && ids[r + 1] == pair.second {
+                        let newLength: UInt32 = tracks ? lengths[r] + lengths[r + 1] : 0
+                        if w > 0 {
+                            change(SymbolPair(first: ids[w - 1], second: pair.first), -1)
+                            if fits(w - 1, newLength) { change(SymbolPair(first: ids[w - 1], second: replacement), 1) }
+                        }
+                        if r + 2 < n {
+                            change(SymbolPair(first: pair.second, second: ids[r + 2]), -1)
+                            if fits(r + 2, newLength) { change(SymbolPair(first: replacement, second: ids[r + 2]), 1) }
+                        }
+                        ids[w] = replacement
+                        if tracks { lengths[w] = newLength }
+                        r += 2
+                    } else {
+                        ids[w] = ids[r]
+                        if tracks { lengths[w] = lengths[r] }
+                        r += 1
                     }
-                    if r + 2 < n {
-                        let next = symbols[r + 2]
-                        change(SymbolPair(first: pair.second, second: next.id), -1)
-                        if next.length + new.length < maximumLength { change(SymbolPair(first: replacement, second: next.id), 1) }
-                    }
-                    symbols[w] = new
-                    r += 2
-                } else {
-                    symbols[w] = symbols[r]
-                    r += 1
+                    w += 1
                 }
-                w += 1
+                return UInt32(w)
             }
-            return UInt32(w)
         }
     }
 }
@@ -293,7 +305,7 @@ struct MergeState {
         words.forEachWord { symbols, index in
             guard symbols.count > 1 else { return }
             for k in 0..<(symbols.count - 1) {
-                let pair = SymbolPair(first: symbols[k].id, second: symbols[k + 1].id).packed
+                let pair = SymbolPair(first: symbols[k], second: symbols[k + 1]).packed
                 pairCounts.update(pair, default: 0) { $0 += counts[index] }
                 positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
             }
