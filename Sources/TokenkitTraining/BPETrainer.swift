@@ -86,7 +86,7 @@ public struct BPETrainer: Sendable {
     private func addAlphabet(of words: borrowing WordCounts, to vocabulary: inout VocabularyBuilder) {
         var counts = PairMap<Int>(capacity: 4096, placeholder: 0)
         words.forEachEntry { word, count in
-            forEachScalar(of: word) { scalar in counts.update(UInt64(scalar), default: 0) { $0 += count } }
+            word.forEachScalar { scalar in counts.update(UInt64(scalar), default: 0) { $0 += count } }
         }
         for scalar in initialAlphabet { counts.update(UInt64(scalar.value), default: 0) { $0 = .max } }
         var kept: [(scalar: UInt32, count: Int)] = []
@@ -116,7 +116,7 @@ public struct BPETrainer: Sendable {
         var symbols: [UInt32] = []
         words.forEachEntry { word, count in
             scalars.removeAll(keepingCapacity: true)
-            forEachScalar(of: word) { scalars.append($0) }
+            word.forEachScalar { scalars.append($0) }
             symbols.removeAll(keepingCapacity: true)
             for (index, scalar) in scalars.enumerated() {
                 var id = UInt32.max
@@ -138,29 +138,9 @@ public struct BPETrainer: Sendable {
     }
 }
 
-/// The scalars of well-formed UTF-8.
-@inline(__always)
-func forEachScalar(of b: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Void) {
-    do {
-        var i = 0
-        while i < b.count {
-            let b0 = UInt32(b[i])
-            if b0 < 0x80 {
-                body(b0); i += 1
-            } else if b0 < 0xE0 {
-                body((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)); i += 2
-            } else if b0 < 0xF0 {
-                body((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)); i += 3
-            } else {
-                body((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F)); i += 4
-            }
-        }
-    }
-}
-
 func utf8(of scalar: UInt32) -> [UInt8] {
     var bytes: [UInt8] = []
-    UTF8.encode(Unicode.Scalar(scalar)!) { bytes.append($0) }
+    UTF8.append(scalar, to: &bytes)
     return bytes
 }
 

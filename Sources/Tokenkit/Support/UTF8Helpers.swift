@@ -10,7 +10,7 @@ extension UTF8 {
 
     /// Appends the UTF-8 encoding of `scalar` (which must be a valid scalar value).
     @inline(__always)
-    static func append(_ scalar: UInt32, to bytes: inout [UInt8]) {
+    package static func append(_ scalar: UInt32, to bytes: inout [UInt8]) {
         if scalar < 0x80 {
             bytes.append(UInt8(scalar))
         } else if scalar < 0x800 {
@@ -36,7 +36,7 @@ extension UTF8 {
 
     /// Decodes the scalar starting at `index` of valid UTF-8.
     @inline(__always)
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (scalar: UInt32, length: Int) {
+    package static func decode(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (scalar: UInt32, length: Int) {
         let b0 = UInt32(bytes[index])
         if b0 < 0x80 { return (b0, 1) }
         if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F), 2) }
@@ -48,6 +48,19 @@ extension UTF8 {
     }
 }
 
+extension UnsafeBufferPointer<UInt8> {
+    /// Calls `body` with every scalar of this valid UTF-8 text.
+    @inline(__always)
+    package func forEachScalar(_ body: (UInt32) throws -> Void) rethrows {
+        var i = 0
+        while i < count {
+            let (scalar, length) = UTF8.decode(self, at: i)
+            try body(scalar)
+            i += length
+        }
+    }
+}
+
 extension Array where Element == UInt8 {
     /// True when `index` is 0, the end, or the start of a scalar.
     func isScalarBoundary(_ index: Int) -> Bool {
@@ -56,14 +69,7 @@ extension Array where Element == UInt8 {
 
     /// Calls `body` with every scalar of this valid UTF-8 text.
     func forEachScalar(_ body: (UInt32) throws -> Void) rethrows {
-        try withUnsafeBufferPointer { buffer in
-            var i = 0
-            while i < buffer.count {
-                let (scalar, length) = UTF8.decode(buffer, at: i)
-                try body(scalar)
-                i += length
-            }
-        }
+        try withUnsafeBufferPointer { try $0.forEachScalar(body) }
     }
 
     var firstScalar: UInt32? {

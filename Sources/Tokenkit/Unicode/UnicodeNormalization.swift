@@ -290,16 +290,6 @@ enum UnicodeNormalization {
         let bit = form.quickCheckBit
         let table = UnicodeNormalizationData.quickCheck
         let n = utf8.count
-        @inline(__always) func scalar(at i: Int) -> (value: UInt32, length: Int) {
-            let b0 = utf8[i]
-            if b0 < 0x80 { return (UInt32(b0), 1) }
-            if b0 < 0xE0 { return (UInt32(b0 & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F), 2) }
-            if b0 < 0xF0 {
-                return (UInt32(b0 & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F), 3)
-            }
-            return (UInt32(b0 & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
-                    | UInt32(utf8[i + 3] & 0x3F), 4)
-        }
         @inline(__always) func isBoundary(_ s: UInt32) -> Bool { s < 0x80 || table.lookup(s) & bit != 0 }
 
         var result: [UInt8] = []
@@ -310,7 +300,7 @@ enum UnicodeNormalization {
         var normalized: [(scalar: UInt32, change: Int)] = []
         var i = 0
         while i < n {
-            let (s, length) = scalar(at: i)
+            let (s, length) = UTF8.decode(utf8, at: i)
             if isBoundary(s) {
                 lastBoundary = i
                 i += length
@@ -319,7 +309,7 @@ enum UnicodeNormalization {
             // A stretch that may change: from the last boundary to the next one.
             var end = i + length
             while end < n {
-                let (t, l) = scalar(at: end)
+                let (t, l) = UTF8.decode(utf8, at: end)
                 if isBoundary(t) { break }
                 end += l
             }
@@ -328,15 +318,13 @@ enum UnicodeNormalization {
             scalars.removeAll(keepingCapacity: true)
             var j = start
             while j < end {
-                let (t, l) = scalar(at: j)
+                let (t, l) = UTF8.decode(utf8, at: j)
                 scalars.append(t)
                 j += l
             }
             normalized.removeAll(keepingCapacity: true)
             normalize(scalars, form: form, into: &normalized)
-            for (value, _) in normalized {
-                UTF8.encode(Unicode.Scalar(value)!) { result.append($0) }
-            }
+            for (value, _) in normalized { UTF8.append(value, to: &result) }
             flushed = end
             lastBoundary = end
             i = end
