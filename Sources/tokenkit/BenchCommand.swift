@@ -70,43 +70,37 @@ struct BenchCommand: ParsableCommand {
         let loadStart = DispatchTime.now()
         let tokenizer = try source.load()
         let loadSeconds = Self.seconds(since: loadStart)
-        let residentMB = Double(ProcessMemory.residentBytes()) / 1_048_576
+        let residentMB = Double(ProcessUsage.residentBytes()) / 1_048_576
         do {
-            let tokens: Int
-            let seconds: Double
-            var cpuStart = 0.0
+            let (tokens, seconds, cpuSeconds): (Int, Double, Double)
             switch stage {
             case .encode:
                 _ = try tokenizer.encodeBatchIDs(warmupTexts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
-                cpuStart = ProcessMemory.cpuSeconds()
-                let start = DispatchTime.now()
-                tokens = try Self.timedEncode(texts, tokenizer, threads: threads)
-                seconds = Self.seconds(since: start)
+                (tokens, seconds, cpuSeconds) = try Self.timed { try Self.timedEncode(texts, tokenizer, threads: threads) }
             case .pretokenize:
-                cpuStart = ProcessMemory.cpuSeconds()
-                let start = DispatchTime.now()
-                var pieces = 0
-                for text in texts {
-                    guard let n = tokenizer.benchmarkPreTokenization(text) else {
-                        throw CLIError.badInput("--stage pretokenize: this tokenizer has no fast pre-tokenization path")
+                (tokens, seconds, cpuSeconds) = try Self.timed {
+                    var pieces = 0
+                    for text in texts {
+                        guard let n = tokenizer.benchmarkPreTokenization(text) else {
+                            throw CLIError.badInput("--stage pretokenize: this tokenizer has no fast pre-tokenization path")
+                        }
+                        pieces += n
                     }
-                    pieces += n
+                    return pieces
                 }
-                tokens = pieces
-                seconds = Self.seconds(since: start)
             case .decode:
                 let ids = try tokenizer.encodeBatchIDs(warmupTexts + texts, addSpecialTokens: false, threads: threads,
                                                        allowedSpecial: .none, disallowedSpecial: .none)
                 _ = try tokenizer.decodeBatch(Array(ids.prefix(warmupTexts.count)), threads: threads)
                 let timed = Array(ids.suffix(texts.count))
-                cpuStart = ProcessMemory.cpuSeconds()
-                let start = DispatchTime.now()
-                let decoded = try tokenizer.decodeBatch(timed, threads: threads)
-                seconds = Self.seconds(since: start)
+                var decoded: [String] = []
+                (_, seconds, cpuSeconds) = try Self.timed {
+                    decoded = try tokenizer.decodeBatch(timed, threads: threads)
+                    return 0
+                }
                 tokens = timed.reduce(0) { $0 + $1.count }
                 guard decoded.count == texts.count else { throw CLIError.badInput("decoding lost texts") }
             }
-            let cpuSeconds = ProcessMemory.cpuSeconds() - cpuStart
             let bytes = texts.reduce(0) { $0 + $1.utf8.count }
             var writer = JSONWriter()
             writer.beginObject()
@@ -124,6 +118,14 @@ struct BenchCommand: ParsableCommand {
         } catch let error as TokenizationError {
             throw CLIError.badInput(error.description)
         }
+    }
+
+    /// Runs `body` (which returns a count) and measures its wall-clock and CPU time.
+    static func timed(_ body: () throws -> Int) rethrows -> (Int, Double, Double) {
+        let cpuStart = ProcessUsage.cpuSeconds()
+        let start = DispatchTime.now()
+        let count = try body()
+        return (count, seconds(since: start), ProcessUsage.cpuSeconds() - cpuStart)
     }
 
     static func seconds(since start: DispatchTime) -> Double {
@@ -205,8 +207,8 @@ struct SplitMix64 {
     }
 }
 
-/// The resident memory of this process.
-enum ProcessMemory {
+/// The CPU time and resident memory of this process.
+enum ProcessUsage {
     /// User plus system CPU time of the whole process so far, all threads.
     static func cpuSeconds() -> Double {
         var usage = rusage()

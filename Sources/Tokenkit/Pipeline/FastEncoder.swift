@@ -114,29 +114,9 @@ final class FastEncoder: Sendable {
 
     /// Runs only the pre-tokenization and counts the pieces (for benchmarks of the scanners).
     func countPieces(_ text: String) -> Int {
-        withUTF8(text) { bytes in
-            var count = 0
-            if let scanner {
-                caches.withCache { cache in
-                    let padded = cache.text.load(bytes, prefixSpace: false)
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { ends in
-                        var position = 0
-                        while position < padded.count {
-                            let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: position,
-                                                      into: ends.baseAddress!, capacity: KnownPatternScanner.batchSize)
-                            count += k
-                            position = ends[k - 1]
-                        }
-                    }
-                    cache.text.shrink()
-                }
-            } else {
-                for step in steps {
-                    if case let .regex(regex) = step.pattern { count += regex.matches(in: bytes).count }
-                }
-            }
-            return count
-        }
+        var count = 0
+        forEachPiece(of: text) { _ in count += 1 }
+        return count
     }
 
     private func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
