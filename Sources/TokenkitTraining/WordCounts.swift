@@ -58,13 +58,4 @@ public struct WordCounts: Sendable {
             mapped.withUnsafeBufferPointer { body($0, count) }
         }
     }
-
-    /// The entries of `forEachEntry`, with a word counted both ways merged (for tests).
-    func orderedEntries() -> [(word: [UInt8], count: Int)] {
-        var merged = ByteStringCounter()
-        forEachEntry { word, count in merged.add(word, count: count) }
-        var result: [(word: [UInt8], count: Int)] = []
-        merged.forEach { word, count in result.append((Array(word), count)) }
-        return result
-    }
 }

@@ -190,3 +190,12 @@ import Testing
         #expect(whole.orderedEntries().first(where: { $0.word == Array("Ġworld".utf8) })?.count == 3)
     }
 }
+
+extension WordCounts {
+    /// The entries of `forEachEntry` as values (for comparisons).
+    func orderedEntries() -> [(word: [UInt8], count: Int)] {
+        var result: [(word: [UInt8], count: Int)] = []
+        forEachEntry { result.append((Array($0), $1)) }
+        return result
+    }
+}

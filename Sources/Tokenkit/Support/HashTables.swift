@@ -290,6 +290,14 @@ struct ByteStringTable: Sendable {
         return key.withUTF8 { value(for: $0) }
     }
 
+    /// The keys as strings, by value (for models whose values are token ids).
+    func stringsByValue() -> [UInt32: String] {
+        var strings: [UInt32: String] = [:]
+        strings.reserveCapacity(count)
+        forEach { key, value in strings[value] = String(decoding: key, as: UTF8.self) }
+        return strings
+    }
+
     /// Calls `body` with every key and its value, in insertion order.
     func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt32) throws -> Void) rethrows {
         try keyBytes.withUnsafeBufferPointer { bytes in

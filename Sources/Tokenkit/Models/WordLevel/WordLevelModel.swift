@@ -8,9 +8,7 @@ public struct WordLevelModel: TokenizationModel {
     init(vocabulary: ByteStringTable, unknownToken: String) {
         self.vocabulary = vocabulary
         self.unknownToken = unknownToken
-        var tokens: [TokenID: String] = [:]
-        vocabulary.forEach { key, id in tokens[id] = String(decoding: key, as: UTF8.self) }
-        tokensByID = tokens
+        tokensByID = vocabulary.stringsByValue()
     }
 
     public var vocabularySize: Int { vocabulary.count }

@@ -12,9 +12,7 @@ public struct WordPieceModel: TokenizationModel {
         self.unknownToken = unknownToken
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maximumInputCharactersPerWord = maximumInputCharactersPerWord
-        var tokens: [TokenID: String] = [:]
-        vocabulary.forEach { key, id in tokens[id] = String(decoding: key, as: UTF8.self) }
-        tokensByID = tokens
+        tokensByID = vocabulary.stringsByValue()
     }
 
     public var vocabularySize: Int { vocabulary.count }
