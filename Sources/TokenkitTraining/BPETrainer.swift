@@ -65,7 +65,7 @@ public struct BPETrainer: Sendable {
             _ = consume words
             return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max)
         }(words, &vocabulary)
-        var merges: [(pair: SymbolPair, id: UInt32)] = []
+        var merges: [(UInt32, UInt32)] = []
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         progress?.begin("Compute merges", total: vocabularySize)
         while vocabulary.count < vocabularySize, let top = state.nextMerge(minimumFrequency: minimumFrequency) {
@@ -73,12 +73,12 @@ public struct BPETrainer: Sendable {
             var right = vocabulary.tokens[Int(top.second)][...]
             if let prefix, right.starts(with: prefix) { right = right.dropFirst(prefix.count) }
             let id = vocabulary.insert(left + right)
-            merges.append((top, id))
+            merges.append((top.first, top.second))
             state.apply(top, replacement: id)
             progress?.advance(to: vocabulary.count)
         }
         progress?.finish()
-        return BPEVocabulary(tokens: vocabulary.tokens, merges: merges.map { ($0.pair.first, $0.pair.second) },
+        return BPEVocabulary(tokens: vocabulary.tokens, merges: merges,
                              specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
                              endOfWordSuffix: endOfWordSuffix, unknownToken: nil)
     }
@@ -145,7 +145,7 @@ func utf8(of scalar: UInt32) -> [UInt8] {
 }
 
 /// A pair of adjacent token ids, ordered as the reference orders them (first id, then second).
-struct SymbolPair: Hashable, Comparable {
+struct SymbolPair: Comparable {
     var first: UInt32
     var second: UInt32
     var packed: UInt64 { UInt64(first) << 32 | UInt64(second) }
@@ -358,7 +358,6 @@ struct MergeQueue {
 
     private var heap: [Entry] = []
 
-    var isEmpty: Bool { heap.isEmpty }
 
     mutating func push(_ entry: Entry) {
         heap.append(entry)
