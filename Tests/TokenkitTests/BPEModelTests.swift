@@ -79,6 +79,63 @@ import Testing
         #expect(try ids(model(options: options), "abcd") == [0, 1, 2, 3])
     }
 
+    /// `encodePiece`, the fast path, on raw bytes in a `PaddedText` (as `FastEncoder` calls it).
+    func fastIDs(_ m: BPEModel, _ bytes: [UInt8]) -> [TokenID] {
+        var cache = BPEPieceCache()
+        defer { cache.deallocate() }
+        let padded = bytes.withUnsafeBufferPointer { cache.text.load($0, prefixSpace: false) }
+        var out = [TokenID](repeating: 0, count: bytes.count + 2)
+        let count = out.withUnsafeMutableBufferPointer { m.encodePiece(padded.baseAddress!, padded.count, out: $0.baseAddress!, cache: &cache) }
+        return Array(out.prefix(count))
+    }
+
+    /// Random words over `letters`, long enough for the rank-bucket merge.
+    func longWords(_ letters: String, count: Int = 4) -> [[UInt8]] {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(letters.utf8)
+        var words = (0..<count).map { _ in (0..<(BPEModel.rankBucketThreshold + 1000)).map { _ in alphabet.randomElement(using: &generator)! } }
+        words.append([UInt8](repeating: alphabet[0], count: BPEModel.rankBucketThreshold + 1))
+        return words
+    }
+
+    @Test func longPiecesMergeInRankBucketsAsTheHeapDoes() throws {
+        // Byte-level merges list and tiktoken ranks: the bucket merge (pieces from the threshold)
+        // against the general path's heap.
+        let ranks = ["a", "b", "c", "ab", "bc", "abc", "aa", "aaaa", "cab", "abcab"]
+        var rankTable = ByteStringTable()
+        for (i, t) in ranks.enumerated() { rankTable.set(Array(t.utf8), UInt32(i)) }
+        let tiktoken = BPEModel(tiktokenRanks: rankTable, options: .init())
+        let mergeList = model(alphabet: .byteLevel)
+        for (m, letters) in [(tiktoken, "abc"), (mergeList, "abcd")] {
+            for word in longWords(letters) {
+                var general: [TokenID] = []
+                m.encodeRawBytes(word, into: &general)
+                expectSame(fastIDs(m, word), general)
+            }
+        }
+    }
+
+    @Test func rankBucketsGiveWayToTheHeapWhenAMergeMakesALowerRank() throws {
+        // (ab, c) ranks before (a, b): merging a b creates a pair the buckets have passed.
+        var vocab = ByteStringTable()
+        for (i, t) in ["a", "b", "c", "ab", "abc"].enumerated() { vocab.set(Array(t.utf8), UInt32(i)) }
+        var merges = PairTable(expectedCount: 2)
+        merges.set(left: 3, right: 2, rank: 0, result: 4)   // ab c -> abc
+        merges.set(left: 0, right: 1, rank: 1, result: 3)   // a b -> ab
+        let m = BPEModel(alphabet: .byteLevel, vocabulary: vocab, merges: merges, options: .init())
+        let word = Array(String(repeating: "abcab", count: BPEModel.rankBucketThreshold / 4).utf8)
+        var general: [TokenID] = []
+        m.encodeRawBytes(word, into: &general)
+        #expect(general.prefix(3) == [4, 3, 4])
+        expectSame(fastIDs(m, word), general)
+    }
+
+    /// Compares long id lists, reporting the first difference rather than both lists.
+    func expectSame(_ ids: [TokenID], _ expected: [TokenID], sourceLocation: SourceLocation = #_sourceLocation) {
+        let first = zip(ids, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? (ids.count == expected.count ? nil : min(ids.count, expected.count))
+        #expect(first == nil, "the ids differ from index \(first ?? 0) (\(ids.count) ids, expected \(expected.count))", sourceLocation: sourceLocation)
+    }
+
     @Test func tiktokenStyleMergesFromRanks() throws {
         // Ranks: bytes 'a' 'b' 'c', then "ab" (3), "bc" (4), "abc" (5). Parts merge when their
         // concatenation is a token, with its rank.

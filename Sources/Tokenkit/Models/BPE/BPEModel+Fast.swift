@@ -57,6 +57,7 @@ extension BPEModel {
         // Symbols are built in `out` itself (the merged result is never longer than the bytes).
         let symbols = out
         for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
+        if n >= Self.rankBucketThreshold, let count = mergeWithRankBuckets(piece, symbols, pairs) { return count }
         if n > 24 { return mergeWithHeap(piece, symbols, pairs) }
         let base = piece.baseAddress!
         // Ranks and merge results of each adjacent pair in parallel arrays, so that the search
@@ -110,6 +111,112 @@ extension BPEModel {
                 if k > 0 { lookupPair(k &- 1) }
             }
             return count
+        }
+    }
+
+    /// Pieces from this many bytes merge with rank buckets (linear) rather than the heap.
+    static let rankBucketThreshold = 1 << 14
+
+    /// The linear variant of the merge loop for very long pieces (a 1 MB word), where a heap's
+    /// log n random accesses leave the CPU caches: candidates go into one bucket per rank, and the
+    /// buckets are emptied in rank order. That order is the heap's as long as every merge only
+    /// creates pairs of higher rank than its own, which holds for trained vocabularies (a token
+    /// is learnt after its parts). When a vocabulary breaks the rule, or has a rank beyond the
+    /// buckets, it gives up (returning nil, the symbols reset to bytes) and the heap runs instead.
+    /// Within a bucket candidates are taken left to right, as the heap's (rank, position) order.
+    private func mergeWithRankBuckets(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
+                                      _ pairs: PairLookupCache) -> Int? {
+        let n = piece.count
+        let base = piece.baseAddress!
+        let bucketCount = max(idUpperBound, merges.count) &+ 1
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 &* n) { links in
+            let next = links.baseAddress!, previous = next + n
+            for i in 0..<n {
+                next[i] = Int32(i + 1 < n ? i + 1 : -1)
+                previous[i] = Int32(i - 1)
+            }
+            // Symbols are indexed by the byte where they start; symbol q ends where next[q] starts.
+            @inline(__always) func merge(_ p: Int, _ q: Int) -> UInt64? {
+                let end = next[q] < 0 ? n : Int(next[q])
+                return pairs.lookup(left: symbols[p], right: symbols[q], covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self)
+            }
+            // The initial candidates, counting-sorted by rank (so by position within a rank): `firsts`
+            // holds each rank's slice of `initial`, which reading a bucket walks in memory order.
+            var firsts = [Int32](repeating: 0, count: bucketCount &+ 1)
+            var initial = [Int32](repeating: 0, count: n)
+            var initialRanks = [Int32](repeating: -1, count: n)
+            for i in 0..<(n - 1) {
+                guard let m = merge(i, i + 1) else { continue }
+                let rank = Int(truncatingIfNeeded: m >> 32)
+                guard rank < bucketCount else { return nil }
+                initialRanks[i] = Int32(rank)
+                firsts[rank &+ 1] &+= 1
+            }
+            for r in 0..<bucketCount { firsts[r &+ 1] &+= firsts[r] }
+            var fill = firsts
+            for i in 0..<(n - 1) where initialRanks[i] >= 0 {
+                let r = Int(initialRanks[i])
+                initial[Int(fill[r])] = Int32(i)
+                fill[r] &+= 1
+            }
+            initialRanks = []
+            fill = []
+            // Candidates made by merges: a list per rank through `later` (position, next item).
+            var heads = [Int32](repeating: -1, count: bucketCount)
+            var later = [Int32](repeating: 0, count: 4 &* n)
+            var laterCount = 0
+            var bucket: [Int32] = []
+            var failed = false
+            /// Files the candidate; false when its rank cannot be processed in order.
+            func file(_ m: UInt64, at p: Int, after current: Int) -> Bool {
+                let rank = Int(truncatingIfNeeded: m >> 32)
+                guard rank > current, rank < bucketCount else { return false }
+                later[2 &* laterCount] = Int32(truncatingIfNeeded: p)
+                later[2 &* laterCount &+ 1] = heads[rank]
+                heads[rank] = Int32(truncatingIfNeeded: laterCount)
+                laterCount &+= 1
+                return true
+            }
+            ranks: for rank in 0..<bucketCount where firsts[rank] != firsts[rank &+ 1] || heads[rank] >= 0 {
+                bucket.removeAll(keepingCapacity: true)
+                bucket.append(contentsOf: initial[Int(firsts[rank])..<Int(firsts[rank &+ 1])])
+                var item = Int(heads[rank])
+                if item >= 0 {
+                    while item >= 0 {
+                        bucket.append(later[2 &* item])
+                        item = Int(later[2 &* item &+ 1])
+                    }
+                    // Only overlapping candidates (a run of equal symbols) need left to right,
+                    // but sorting is cheap and simple.
+                    bucket.sort()
+                }
+                for position in bucket {
+                    let p = Int(position)
+                    let q = Int(next[p])
+                    // Merged away (previous == -2), or the pair changed since it was filed.
+                    guard q >= 0, previous[p] != -2, let m = merge(p, q), Int(truncatingIfNeeded: m >> 32) == rank else { continue }
+                    symbols[p] = TokenID(truncatingIfNeeded: m)
+                    let after = Int(next[q])
+                    next[p] = Int32(after)
+                    if after >= 0 { previous[after] = Int32(p) }
+                    previous[q] = -2
+                    let before = Int(previous[p])
+                    if before >= 0, let m2 = merge(before, p), !file(m2, at: before, after: rank) { failed = true; break ranks }
+                    if after >= 0, let m3 = merge(p, after), !file(m3, at: p, after: rank) { failed = true; break ranks }
+                }
+            }
+            if failed {
+                for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
+                return nil
+            }
+            var write = 0
+            var i = 0
+            while i >= 0 {
+                symbols[write] = symbols[i]
+                write += 1
+                i = Int(next[i])
+            }
+            return write
         }
     }
 
