@@ -158,11 +158,9 @@ final class FastDecoder: Sendable {
                                 continue
                             }
                             seen |= s
-                            let needed = written + length + (ids.count - index) * Self.wordCopy + 64
-                            if needed > capacity {
-                                capacity = max(needed, capacity * 2)
-                                out = Self.moved(out, count: written, toCapacity: capacity)
-                            }
+                            // (Out of line: computed here, the room still needed becomes a counter the
+                            // fast path would update for every id.)
+                            Self.ensureRoom(&out, &capacity, written: written, adding: length, idsAfter: ids.count - index)
                             let source = (s & Self.added != 0 ? extra.baseAddress! : keys.baseAddress!) + start
                             (out + written).update(from: source, count: length)
                             written &+= length
@@ -172,6 +170,15 @@ final class FastDecoder: Sendable {
             }
         }
         return body(UnsafeBufferPointer(start: base, count: o), textFlags & (Self.partial | Self.nonASCII))
+    }
+
+    /// Grows the buffer when `adding` bytes would leave less than `wordCopy` bytes of room per id still to come.
+    @inline(never)
+    private static func ensureRoom(_ out: inout UnsafeMutablePointer<UInt8>, _ capacity: inout Int, written: Int, adding length: Int, idsAfter: Int) {
+        let needed = written + length + idsAfter * wordCopy + 64
+        guard needed > capacity else { return }
+        capacity = max(needed, capacity * 2)
+        out = moved(out, count: written, toCapacity: capacity)
     }
 
     @inline(never)
