@@ -9,8 +9,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure encoding throughput, loading time and memory.",
         discussion: """
-        Encodes every "text" of --warmup untimed (caches fill as in a long-running process), then every
-        "text" of --input timed, without special tokens, and prints
+        Encodes every "text" of --warmup untimed, on each of the --threads workers (each worker's
+        caches fill as in a long-running process), then every "text" of --input timed, without special tokens, and prints
         {"bytes": B, "tokens": T, "seconds": S, "cpu_seconds": C, "load_seconds": L, "rss_mb": M, "threads": N} for --input
         (S and C, the CPU time of all threads, cover the timed stage only; M is the resident memory right after loading). Without --warmup
         the caches start empty: a cold start.
@@ -75,7 +75,7 @@ struct BenchCommand: ParsableCommand {
             let (tokens, seconds, cpuSeconds): (Int, Double, Double)
             switch stage {
             case .encode:
-                _ = try tokenizer.encodeBatchIDs(warmupTexts, addSpecialTokens: false, threads: threads, allowedSpecial: .none, disallowedSpecial: .none)
+                try Self.warmUp(tokenizer, warmupTexts, threads: threads)
                 (tokens, seconds, cpuSeconds) = try Self.timed { try Self.timedEncode(texts, tokenizer, threads: threads) }
             case .pretokenize:
                 (tokens, seconds, cpuSeconds) = try Self.timed {
@@ -118,6 +118,26 @@ struct BenchCommand: ParsableCommand {
         } catch let error as TokenizationError {
             throw CLIError.badInput(error.description)
         }
+    }
+
+    /// Encodes every warm-up text on every worker thread: caches are per thread, and in a
+    /// long-running process each worker's cache has seen plenty of text, not a share of it.
+    static func warmUp(_ tokenizer: Tokenizer, _ texts: [String], threads: Int) throws {
+        let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        let failures = UnsafeMutableBufferPointer<TokenizationError?>.allocate(capacity: workers)
+        failures.initialize(repeating: nil)
+        defer { failures.deallocate() }
+        nonisolated(unsafe) let slots = failures
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            do throws(TokenizationError) {
+                for text in texts {
+                    _ = try tokenizer.encodeIDs(text, addSpecialTokens: false, allowedSpecial: .none, disallowedSpecial: .none)
+                }
+            } catch {
+                slots[worker] = error
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 
     /// Runs `body` (which returns a count) and measures its wall-clock and CPU time.
