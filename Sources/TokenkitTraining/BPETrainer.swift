@@ -60,6 +60,8 @@ public struct BPETrainer: Sendable {
         for token in specialTokens { vocabulary.insert(Array(token.utf8)) }
         // The word counts are only needed until the words are split into ids.
         var state = { (words: consuming WordCounts, vocabulary: inout VocabularyBuilder) in
+            var words = words
+            words.finishCounting()
             addAlphabet(of: words, to: &vocabulary)
             let split = tokenize(words, vocabulary: &vocabulary)
             _ = consume words
@@ -279,8 +281,10 @@ struct MergeState {
     init(words: TrainingWords, maximumTokenLength: UInt32) {
         self.words = words
         self.maximumTokenLength = maximumTokenLength
-        var pairCounts = PairMap<Int>(capacity: words.count, placeholder: 0)
-        var positions = PairMap<[Int32]>(capacity: words.count, placeholder: [])
+        // Distinct pairs are far fewer than words (a few hundred thousand for millions of words):
+        // the maps grow as needed rather than starting at the number of words.
+        var pairCounts = PairMap<Int>(capacity: 1 << 16, placeholder: 0)
+        var positions = PairMap<[Int32]>(capacity: 1 << 16, placeholder: [])
         let counts = words.counts
         words.forEachWord { symbols, index in
             guard symbols.count > 1 else { return }

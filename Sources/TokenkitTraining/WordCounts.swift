@@ -45,6 +45,13 @@ public struct WordCounts: Sendable {
         other.rawByteLevelWords.forEach { word, count in rawByteLevelWords.add(word, count: count) }
     }
 
+    /// Frees what only counting needs (the hash index, most of the memory) before training,
+    /// which walks the words once more. No word may be added afterwards.
+    mutating func finishCounting() {
+        words.finishCounting()
+        rawByteLevelWords.finishCounting()
+    }
+
     /// Calls `body` with every distinct word (UTF-8, byte-level words mapped) and its count, in
     /// the order the words were first seen (a reproducible order for everything that follows);
     /// a word counted both ways comes once per way.

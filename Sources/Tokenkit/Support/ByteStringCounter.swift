@@ -12,12 +12,19 @@ public struct ByteStringCounter: Sendable {
     public var distinctCount: Int { counts.count }
 
     public mutating func add(_ key: UnsafeBufferPointer<UInt8>, count: Int = 1) {
+        precondition(table.count == 0 || table.hasLookupIndex, "ByteStringCounter.add after finishCounting()")
         if let entry = table.value(for: key) {
             counts[Int(entry)] += count
         } else {
             _ = table.insertNew(key, UInt32(counts.count))
             counts.append(count)
         }
+    }
+
+    /// Frees the lookup index (most of the memory): the counts may then only be walked with
+    /// `forEach`; counting more strings is a programming error.
+    public mutating func finishCounting() {
+        table.dropLookupIndex()
     }
 
     /// Calls `body` with every distinct string and its count, in first-seen order.

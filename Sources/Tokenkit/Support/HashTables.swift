@@ -188,7 +188,8 @@ struct ByteStringTable: Sendable {
     }
 
     private mutating func append(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, _ value: UInt32) {
-        if (values.count + 1) * 2 > slots.count / 2 { reserve(max(16, (values.count + 1) * 2)) }
+        // Past half full, double (reserve gives twice the entries asked for).
+        if (values.count + 1) * 2 > slots.count / 2 { reserve(values.count + 1) }
         keyBytes.append(contentsOf: key)
         keyStarts.append(UInt32(keyBytes.count))
         values.append(value)
@@ -296,6 +297,16 @@ struct ByteStringTable: Sendable {
         strings.reserveCapacity(count)
         forEach { key, value in strings[value] = String(decoding: key, as: UTF8.self) }
         return strings
+    }
+
+    /// Frees the hash index, keeping the keys and values: afterwards the table may only be
+    /// iterated (`forEach`), not looked up or added to. For tables built only to be walked once
+    /// more, such as a training corpus's word counts, whose index is their largest part.
+    var hasLookupIndex: Bool { !slots.isEmpty }
+
+    mutating func dropLookupIndex() {
+        slots = []
+        mask = 0
     }
 
     /// Calls `body` with every key and its value, in insertion order.
