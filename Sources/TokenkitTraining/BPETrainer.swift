@@ -113,7 +113,9 @@ public struct BPETrainer: Sendable {
         // character is dropped from words), and of its prefixed/suffixed forms, looked up once.
         var characterIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
         var formIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
-        var result = TrainingWords(tracksLengths: maximumTokenLength != nil)
+        // Merges add ids up to the vocabulary size; characters and their prefixed forms may lie
+        // beyond it (`append` widens the ids then).
+        var result = TrainingWords(tracksLengths: maximumTokenLength != nil, largestID: max(vocabularySize, vocabulary.count) - 1)
         var scalars: [UInt32] = []
         var symbols: [UInt32] = []
         words.forEachEntry { word, count in
@@ -162,41 +164,75 @@ struct SymbolPair: Comparable {
     static func < (a: SymbolPair, b: SymbolPair) -> Bool { a.packed < b.packed }
 }
 
-/// A token in a word being merged: its id and how many characters it covers.
 /// The words being merged, end to end in one buffer (an array per word would cost more than
-/// the word itself: the corpora have millions of distinct words). Symbol lengths (in
+/// the word itself: the corpora have millions of distinct words). Ids take 16 bits while they
+/// fit (vocabularies of up to 65,536 tokens, the common case), else 32. Symbol lengths (in
 /// characters) are kept only when a maximum token length needs them.
 struct TrainingWords {
-    private var ids: [UInt32] = []
-    /// The length of each symbol, parallel to `ids`; empty when lengths are not tracked.
+    /// The ids of every word, narrow (16-bit) until an id does not fit, then wide.
+    private var narrowIDs: [UInt16] = []
+    private var wideIDs: [UInt32] = []
+    private(set) var isWide: Bool
+    /// The length of each symbol, parallel to the ids; empty when lengths are not tracked.
     private var symbolLengths: [UInt32] = []
     private let tracksLengths: Bool
-    private var starts: [Int] = []
+    /// Where each word starts (32 bits: a corpus with more than 4 G symbols in its distinct
+    /// words would need tens of gigabytes anyway; `append` checks).
+    private var starts: [UInt32] = []
     /// The current number of symbols of each word (merges shrink words in place).
     private var lengths: [UInt32] = []
     private(set) var counts: [Int] = []
 
-    init(tracksLengths: Bool) {
+    /// `largestID`: the largest id merges may create, which decides whether 16 bits are enough.
+    init(tracksLengths: Bool, largestID: Int) {
         self.tracksLengths = tracksLengths
+        isWide = largestID > Int(UInt16.max)
     }
 
     var count: Int { counts.count }
 
+    private var symbolCount: Int { isWide ? wideIDs.count : narrowIDs.count }
+
+    private func range(of index: Int) -> Range<Int> {
+        let start = Int(starts[index])
+        return start..<(start + Int(lengths[index]))
+    }
+
     /// Adds a word of single characters (length 1 each).
     mutating func append(_ word: [UInt32], count: Int) {
-        starts.append(ids.count)
+        precondition(symbolCount + word.count <= Int(UInt32.max), "more than 4 G characters in the distinct words")
+        starts.append(UInt32(symbolCount))
         lengths.append(UInt32(word.count))
         counts.append(count)
-        ids += word
+        if !isWide, word.contains(where: { $0 > UInt32(UInt16.max) }) { widen() }
+        if isWide {
+            wideIDs += word
+        } else {
+            for id in word { narrowIDs.append(UInt16(truncatingIfNeeded: id)) }
+        }
         if tracksLengths { symbolLengths += repeatElement(1, count: word.count) }
+    }
+
+    /// Switches to 32-bit ids (a character beyond the 16-bit range).
+    private mutating func widen() {
+        wideIDs = narrowIDs.map { UInt32($0) }
+        narrowIDs = []
+        isWide = true
     }
 
     /// Calls `body` with the ids of every word and its index.
     func forEachWord(_ body: (UnsafeBufferPointer<UInt32>, Int) -> Void) {
-        ids.withUnsafeBufferPointer { all in
-            for index in 0..<counts.count {
-                body(UnsafeBufferPointer(rebasing: all[starts[index]..<(starts[index] + Int(lengths[index]))]), index)
+        if isWide {
+            wideIDs.withUnsafeBufferPointer { all in
+                for index in 0..<counts.count { body(UnsafeBufferPointer(rebasing: all[range(of: index)]), index) }
             }
+            return
+        }
+        var word: [UInt32] = []
+        for index in 0..<counts.count {
+            word.removeAll(keepingCapacity: true)
+            for id in narrowIDs[range(of: index)] { word.append(UInt32(id)) }
+            word.withUnsafeBufferPointer { body($0, index) }
         }
     }
 
@@ -206,44 +242,63 @@ struct TrainingWords {
     /// (unless that would make a token longer than `maximumLength`), likewise after.
     mutating func merge(word index: Int, _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
                         _ change: (SymbolPair, Int) -> Void) {
-        let n = Int(lengths[index])
-        guard n > 1 else { return }
-        let start = starts[index]
+        precondition(isWide || replacement <= UInt32(UInt16.max), "a merge beyond the id range the words were sized for")
+        let range = range(of: index)
+        guard range.count > 1 else { return }
         let tracks = tracksLengths
-        // In place: the write index never passes the read index, and the symbol after a pair is
-        // read before anything is written over it.
-        lengths[index] = ids.withUnsafeMutableBufferPointer { allIDs in
-            symbolLengths.withUnsafeMutableBufferPointer { allLengths in
-                let ids = UnsafeMutableBufferPointer(rebasing: allIDs[start..<(start + n)])
-                let lengths = tracks ? UnsafeMutableBufferPointer(rebasing: allLengths[start..<(start + n)]) : allLengths
-                // Untracked lengths never reach the maximum (which is then UInt32.max, as usize::MAX
-                // is in the reference).
-                func fits(_ a: Int, _ b: UInt32) -> Bool { !tracks || lengths[a] + b < maximumLength }
-                var r = 0, w = 0
-                while r < n {
-                    if ids[r] == pair.first && r + 1 < n && ids[r + 1] == pair.second {
-                        let newLength: UInt32 = tracks ? lengths[r] + lengths[r + 1] : 0
-                        if w > 0 {
-                            change(SymbolPair(first: ids[w - 1], second: pair.first), -1)
-                            if fits(w - 1, newLength) { change(SymbolPair(first: ids[w - 1], second: replacement), 1) }
-                        }
-                        if r + 2 < n {
-                            change(SymbolPair(first: pair.second, second: ids[r + 2]), -1)
-                            if fits(r + 2, newLength) { change(SymbolPair(first: replacement, second: ids[r + 2]), 1) }
-                        }
-                        ids[w] = replacement
-                        if tracks { lengths[w] = newLength }
-                        r += 2
-                    } else {
-                        ids[w] = ids[r]
-                        if tracks { lengths[w] = lengths[r] }
-                        r += 1
-                    }
-                    w += 1
+        lengths[index] = symbolLengths.withUnsafeMutableBufferPointer { allLengths in
+            let lengths = tracks ? UnsafeMutableBufferPointer(rebasing: allLengths[range]) : allLengths
+            if isWide {
+                return wideIDs.withUnsafeMutableBufferPointer { all in
+                    Self.merge(UnsafeMutableBufferPointer(rebasing: all[range]), lengths: lengths, tracks: tracks,
+                               pair, replacement: replacement, maximumLength: maximumLength, change)
                 }
-                return UInt32(w)
+            }
+            return narrowIDs.withUnsafeMutableBufferPointer { all in
+                Self.merge(UnsafeMutableBufferPointer(rebasing: all[range]), lengths: lengths, tracks: tracks,
+                           pair, replacement: replacement, maximumLength: maximumLength, change)
             }
         }
+    }
+
+    /// The merge of one word's symbols, in place: the write index never passes the read index,
+    /// and the symbol after a pair is read before anything is written over it.
+    @inline(__always)
+    private static func merge<ID: FixedWidthInteger & UnsignedInteger>(
+        _ ids: UnsafeMutableBufferPointer<ID>, lengths: UnsafeMutableBufferPointer<UInt32>, tracks: Bool,
+        _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32, _ change: (SymbolPair, Int) -> Void
+    ) -> UInt32 {
+        let n = ids.count
+        let first = ID(truncatingIfNeeded: pair.first), second = ID(truncatingIfNeeded: pair.second)
+        let merged = ID(truncatingIfNeeded: replacement)
+        // Untracked lengths never reach the maximum (which is then UInt32.max, as usize::MAX
+        // is in the reference).
+        func fits(_ a: Int, _ b: UInt32) -> Bool { !tracks || lengths[a] + b < maximumLength }
+        var r = 0, w = 0
+        while r < n {
+            if ids[r] == first && r + 1 < n && ids[r + 1] == second {
+                let newLength: UInt32 = tracks ? lengths[r] + lengths[r + 1] : 0
+                if w > 0 {
+                    let before = UInt32(ids[w - 1])
+                    change(SymbolPair(first: before, second: pair.first), -1)
+                    if fits(w - 1, newLength) { change(SymbolPair(first: before, second: replacement), 1) }
+                }
+                if r + 2 < n {
+                    let after = UInt32(ids[r + 2])
+                    change(SymbolPair(first: pair.second, second: after), -1)
+                    if fits(r + 2, newLength) { change(SymbolPair(first: replacement, second: after), 1) }
+                }
+                ids[w] = merged
+                if tracks { lengths[w] = newLength }
+                r += 2
+            } else {
+                ids[w] = ids[r]
+                if tracks { lengths[w] = lengths[r] }
+                r += 1
+            }
+            w += 1
+        }
+        return UInt32(w)
     }
 }
 

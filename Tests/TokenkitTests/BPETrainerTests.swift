@@ -134,6 +134,32 @@ import Testing
         #expect(tokens.contains(Array("cafe\u{301}".utf8)))
     }
 
+    /// Ids are stored in 16 bits up to 65,536 tokens and in 32 bits beyond (or when a character's
+    /// id needs it): the merges are the same either way, those of a bigger vocabulary extending
+    /// those of a smaller one.
+    @Test func narrowAndWideIdsMergeAlike() {
+        var words = WordCounts()
+        var generator = SeededGenerator(seed: 3)
+        for _ in 0..<3000 {
+            let word = (0..<(2 + Int(generator.next() % 8))).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 6) }
+            words.add(word, count: 1 + Int(generator.next() % 5))
+        }
+        // An alphabet of more than 65,536 characters forces wide ids from the start.
+        var withWideCharacters = words
+        withWideCharacters.add(Array("\u{10FFFD}\u{10FFFC}".utf8), count: 1)
+        let narrow = BPETrainer(vocabularySize: 400).train(words)
+        let wide = BPETrainer(vocabularySize: 70_000).train(words)
+        let wideAlphabet = BPETrainer(vocabularySize: 80_000, initialAlphabet: (0..<70_000).compactMap { Unicode.Scalar(0x4E00 + $0) })
+            .train(withWideCharacters)
+        #expect(narrow.merges.count > 100)
+        #expect(wide.merges.count > narrow.merges.count)
+        #expect(Array(wide.merges.prefix(narrow.merges.count)).map { [$0.0, $0.1] } == narrow.merges.map { [$0.0, $0.1] })
+        let narrowStrings = narrow.merges.map { narrow.tokens[Int($0.0)] + narrow.tokens[Int($0.1)] }
+        let wideStrings = wideAlphabet.merges.prefix(narrow.merges.count).map { wideAlphabet.tokens[Int($0.0)] + wideAlphabet.tokens[Int($0.1)] }
+        #expect(wideAlphabet.tokens.count > 65_536)
+        #expect(Array(wideStrings.prefix(50)) == Array(narrowStrings.prefix(50)))
+    }
+
     @Test func specialTokensComeFirstAndTheVocabularyStopsAtItsSize() {
         let words = WordCounts(["hello": 5, "help": 4, "yellow": 3])
         let trained = BPETrainer(vocabularySize: 12, specialTokens: ["<s>", "</s>"]).train(words)
@@ -199,3 +225,4 @@ extension WordCounts {
         return result
     }
 }
+
