@@ -408,7 +408,27 @@ struct MergeQueue {
     struct Entry {
         var count: UInt64
         var pair: SymbolPair
-        var words: [Int32]
+        /// The words where the pair was seen. Most pairs a merge creates in a large corpus occur
+        /// in a single word, and an array costs more than the entry: that word is kept inline
+        /// (the enum takes 8 bytes, as the array reference alone would).
+        private enum Words {
+            case one(Int32)
+            case many([Int32])
+        }
+        private var storedWords: Words
+
+        init(count: UInt64, pair: SymbolPair, words: [Int32]) {
+            self.count = count
+            self.pair = pair
+            storedWords = words.count == 1 ? .one(words[0]) : .many(words)
+        }
+
+        var words: [Int32] {
+            switch storedWords {
+            case .one(let word): [word]
+            case .many(let words): words
+            }
+        }
 
         func precedes(_ other: Entry) -> Bool {
             count != other.count ? count > other.count : pair < other.pair

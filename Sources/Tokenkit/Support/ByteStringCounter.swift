@@ -2,7 +2,7 @@
 /// probe per occurrence and no allocation per string: keys live end to end in one buffer.
 /// Memory grows with the number of distinct strings, not with how many are counted.
 public struct ByteStringCounter: Sendable {
-    private var table = ByteStringTable()
+    private var table = ByteStringTable(denselyPacked: true)
     /// The count of each distinct string, in first-seen order.
     public private(set) var counts: [Int] = []
 
