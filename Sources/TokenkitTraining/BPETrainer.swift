@@ -351,6 +351,7 @@ struct MergeState {
         }
         self.pairCounts = pairCounts
         enqueue(positions)
+        HeapTrim.releaseFreeMemory()
     }
 
     private mutating func enqueue(_ positions: PairMap<[Int32]>) {
@@ -391,9 +392,18 @@ struct MergeState {
                 if delta > 0 { gained.update(changed.packed, default: []) { $0.appendUnique(index) } }
             }
         }
+        freedSinceTrim += pending.count
         pending = []
         enqueue(gained)
+        // The word lists of merged pairs are freed as training goes; past 64 MB, return the pages.
+        if freedSinceTrim > 16 << 20 {
+            HeapTrim.releaseFreeMemory()
+            freedSinceTrim = 0
+        }
     }
+
+    /// Word indices freed since the heap was last trimmed.
+    private var freedSinceTrim = 0
 }
 
 extension Array where Element == Int32 {
