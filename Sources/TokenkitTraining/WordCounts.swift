@@ -7,8 +7,8 @@ import Tokenkit
 /// scanners' fast path, one hash probe per word) and mapped to byte-level characters once per
 /// distinct word when training starts; other words are kept as the pipeline's normalized pieces.
 public struct WordCounts: Sendable {
-    private var words = ByteStringCounter()
-    private var rawByteLevelWords = ByteStringCounter()
+    private(set) var words = ByteStringCounter()
+    private(set) var rawByteLevelWords = ByteStringCounter()
 
     public init() {}
 
@@ -43,6 +43,13 @@ public struct WordCounts: Sendable {
         }
         other.words.forEach { word, count in words.add(word, count: count) }
         other.rawByteLevelWords.forEach { word, count in rawByteLevelWords.add(word, count: count) }
+    }
+
+    /// Adds the words `other` first saw `words`-th and `raw`-th (of its two tables), each with
+    /// `other`'s whole count of it.
+    mutating func add(_ other: WordCounts, entries words: Range<Int>, raw: Range<Int>) {
+        other.words.forEach(entries: words) { word, count in self.words.add(word, count: count) }
+        other.rawByteLevelWords.forEach(entries: raw) { word, count in rawByteLevelWords.add(word, count: count) }
     }
 
     /// Frees what only counting needs (the hash index, most of the memory) before training,

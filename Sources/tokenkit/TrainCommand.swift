@@ -25,27 +25,22 @@ struct CorpusOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
+    @Option(name: .long, help: "Threads counting words (the result does not depend on it).")
+    var threads = 1
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one input file (or - for standard input)") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
     }
 
     /// Counts the words of every sequence as `splitter` cuts them.
     func countWords(splitter: Tokenizer) throws -> WordCounts {
-        var counts = WordCounts()
         let format: TrainingCorpusFormat = jsonlField.map { .jsonLines(field: $0) } ?? .lines
-        for file in files {
-            let source = file == "-" ? "<stdin>" : file
-            do {
-                try TrainingCorpus.forEachBlock(ofFile: file) { block, firstLine in
-                    try TrainingCorpus.forEachSequence(in: block, source: source, format: format, firstLineNumber: firstLine) { text in
-                        counts.addWords(of: text, splitter: splitter)
-                    }
-                }
-            } catch let error as TrainingCorpusError {
-                throw CLIError.badInput(error.description)
-            }
+        do {
+            return try WordCounts.counting(files: files, format: format, splitter: splitter, threads: threads)
+        } catch let error as TrainingCorpusError {
+            throw CLIError.badInput(error.description)
         }
-        return counts
     }
 
     func write(_ bytes: [UInt8], to path: String? = nil) throws {

@@ -200,6 +200,51 @@ import Testing
 
     /// Counting a corpus in two parts and merging in order gives the counts, and the order of
     /// first occurrences, of counting it whole (several input files rely on it).
+    /// Counting on several threads gives the counts, and the first-seen order, of one pass, for
+    /// text lines and JSON Lines; a bad line is reported as one pass reports it.
+    @Test func parallelCountingEqualsOnePass() throws {
+        var generator = SeededGenerator(seed: 11)
+        let words = ["alpha", "beta", "gamma", "délta", "εψιλον", "1234", "x", "yy", "\t", "éé"]
+        let lines = (0..<1500).map { i in
+            (0..<(1 + Int(generator.next() % 9))).map { _ in words[Int(generator.next() % UInt64(words.count))] + "\(generator.next() % (UInt64(i) + 1))" }
+                .joined(separator: " ")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-counting-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = directory.appendingPathComponent("corpus.txt").path
+        let jsonl = directory.appendingPathComponent("corpus.jsonl").path
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: text))
+        try Data(lines.map { "{\"text\": \"\($0.replacingOccurrences(of: "\t", with: "\\t"))\"}" }.joined(separator: "\n").utf8)
+            .write(to: URL(fileURLWithPath: jsonl))
+        for pipeline in [TrainingPipeline.byteLevel(), TrainingPipeline.bert()] {
+            let splitter = try pipeline.wordSplitter()
+            for (file, format) in [(text, TrainingCorpusFormat.lines), (jsonl, .jsonLines(field: "text"))] {
+                let one = try WordCounts.counting(files: [file, file], format: format, splitter: splitter, threads: 1).orderedEntries()
+                for threads in [3] {
+                    let many = try WordCounts.counting(files: [file, file], format: format, splitter: splitter, threads: threads).orderedEntries()
+                    let sameWords = many.map(\.word) == one.map(\.word), sameCounts = many.map(\.count) == one.map(\.count)
+                    #expect(sameWords && sameCounts, "\(threads) threads: the words or their order or counts differ")
+                }
+                #expect(one.count > 500)
+            }
+        }
+        // Line 1200 is not JSON: the error names it whatever the thread count.
+        var broken = lines.map { "{\"text\": \"\($0.replacingOccurrences(of: "\t", with: " "))\"}" }
+        broken[1199] = "{not json"
+        try Data(broken.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: jsonl))
+        for threads in [1, 2] {
+            #expect(throws: TrainingCorpusError.self) {
+                try WordCounts.counting(files: [jsonl], format: .jsonLines(field: "text"), splitter: try TrainingPipeline.byteLevel().wordSplitter(), threads: threads)
+            }
+            do {
+                _ = try WordCounts.counting(files: [jsonl], format: .jsonLines(field: "text"), splitter: try TrainingPipeline.byteLevel().wordSplitter(), threads: threads)
+            } catch let error as TrainingCorpusError {
+                #expect(error.description.contains("line 1200"), "\(error.description)")
+            }
+        }
+    }
+
     @Test func mergingCountsKeepsTheOrderOfTheWholeCorpus() throws {
         let splitter = try TrainingPipeline.byteLevel().wordSplitter()
         let lines = ["hello world\n", "the world is big\n", "héllo again, world\n", "big hello\n"]

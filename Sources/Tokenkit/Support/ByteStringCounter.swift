@@ -31,4 +31,10 @@ public struct ByteStringCounter: Sendable {
     public func forEach(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) rethrows {
         try table.forEach { key, entry in try body(key, counts[Int(entry)]) }
     }
+
+    /// Calls `body` with the strings first seen `entries`-th (0 is the first distinct string) and
+    /// their counts, in first-seen order.
+    public func forEach(entries: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) rethrows {
+        try table.forEach(entries: entries) { key, entry in try body(key, counts[Int(entry)]) }
+    }
 }

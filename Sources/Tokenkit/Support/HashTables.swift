@@ -320,8 +320,13 @@ struct ByteStringTable: Sendable {
 
     /// Calls `body` with every key and its value, in insertion order.
     func forEach(_ body: (UnsafeBufferPointer<UInt8>, UInt32) throws -> Void) rethrows {
+        try forEach(entries: 0..<values.count, body)
+    }
+
+    /// Calls `body` with the keys and values of the entries inserted `entries`-th, in order.
+    func forEach(entries: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>, UInt32) throws -> Void) rethrows {
         try keyBytes.withUnsafeBufferPointer { bytes in
-            for entry in 0..<values.count {
+            for entry in entries {
                 let start = Int(keyStarts[entry])
                 let end = Int(keyStarts[entry + 1])
                 try body(UnsafeBufferPointer(rebasing: bytes[start..<end]), values[entry])
