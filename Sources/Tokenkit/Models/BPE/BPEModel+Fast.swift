@@ -130,16 +130,8 @@ extension BPEModel {
         let base = piece.baseAddress!
         let bucketCount = max(idUpperBound, merges.count) &+ 1
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 &* n) { links in
-            let next = links.baseAddress!, previous = next + n
-            for i in 0..<n {
-                next[i] = Int32(i + 1 < n ? i + 1 : -1)
-                previous[i] = Int32(i - 1)
-            }
-            // Symbols are indexed by the byte where they start; symbol q ends where next[q] starts.
-            @inline(__always) func merge(_ p: Int, _ q: Int) -> UInt64? {
-                let end = next[q] < 0 ? n : Int(next[q])
-                return pairs.lookup(left: symbols[p], right: symbols[q], covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self)
-            }
+            let list = LinkedSymbols(symbols: symbols, bytes: base, count: n, links: links.baseAddress!)
+            @inline(__always) func merge(_ p: Int, _ q: Int) -> UInt64? { list.merge(p, q, self, pairs) }
             // The initial candidates, counting-sorted by rank (so by position within a rank): `firsts`
             // holds each rank's slice of `initial`, which reading a bucket walks in memory order.
             var firsts = [Int32](repeating: 0, count: bucketCount &+ 1)
@@ -192,15 +184,9 @@ extension BPEModel {
                 }
                 for position in bucket {
                     let p = Int(position)
-                    let q = Int(next[p])
-                    // Merged away (previous == -2), or the pair changed since it was filed.
-                    guard q >= 0, previous[p] != -2, let m = merge(p, q), Int(truncatingIfNeeded: m >> 32) == rank else { continue }
-                    symbols[p] = TokenID(truncatingIfNeeded: m)
-                    let after = Int(next[q])
-                    next[p] = Int32(after)
-                    if after >= 0 { previous[after] = Int32(p) }
-                    previous[q] = -2
-                    let before = Int(previous[p])
+                    // Skipped when merged away, or when the pair changed since it was filed.
+                    guard let (q, m) = list.current(p, rank: UInt64(rank), self, pairs) else { continue }
+                    let (before, after) = list.apply(p, q, merged: m)
                     if before >= 0, let m2 = merge(before, p), !file(m2, at: before, after: rank) { failed = true; break ranks }
                     if after >= 0, let m3 = merge(p, after), !file(m3, at: p, after: rank) { failed = true; break ranks }
                 }
@@ -209,19 +195,12 @@ extension BPEModel {
                 for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
                 return nil
             }
-            var write = 0
-            var i = 0
-            while i >= 0 {
-                symbols[write] = symbols[i]
-                write += 1
-                i = Int(next[i])
-            }
-            return write
+            return list.compact()
         }
     }
 
     /// The heap variant of the merge loop (O(n log n)) for longer pieces, on stack buffers:
-    /// symbols are linked through `next`/`previous`, candidate merges are (rank << 32 | position)
+    /// symbols are linked (`LinkedSymbols`), candidate merges are (rank << 32 | position)
     /// in a binary min-heap, and stale candidates are recognised by their rank.
     private func mergeWithHeap(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
                                _ pairs: PairLookupCache) -> Int {
@@ -229,8 +208,6 @@ extension BPEModel {
         let base = piece.baseAddress!
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * n) { links in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 3 * n) { heap in
-                let next = links.baseAddress!
-                let previous = next + n
                 var heapCount = 0
                 @inline(__always) func push(_ v: UInt64) {
                     var i = heapCount
@@ -260,44 +237,86 @@ extension BPEModel {
                     heap[i] = last
                     return top
                 }
-                for i in 0..<n {
-                    next[i] = Int32(i + 1 < n ? i + 1 : -1)
-                    previous[i] = Int32(i - 1)
-                }
-                // Symbols are indexed by the byte where they start; symbol q ends where next[q] starts.
-                @inline(__always) func merge(_ p: Int, _ q: Int) -> UInt64? {
-                    let end = next[q] < 0 ? n : Int(next[q])
-                    return pairs.lookup(left: symbols[p], right: symbols[q], covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self)
-                }
+                let list = LinkedSymbols(symbols: symbols, bytes: base, count: n, links: links.baseAddress!)
+                @inline(__always) func merge(_ p: Int, _ q: Int) -> UInt64? { list.merge(p, q, self, pairs) }
                 for i in 0..<(n - 1) {
                     if let m = merge(i, i + 1) { push((m >> 32) << 32 | UInt64(i)) }
                 }
                 while heapCount > 0 {
                     let top = pop()
                     let p = Int(top & 0xFFFF_FFFF)
-                    let q = Int(next[p])
-                    // A position that was merged away has previous == -2; a stale candidate has another rank.
-                    guard q >= 0, previous[p] != -2,
-                          let m = merge(p, q), m >> 32 == top >> 32 else { continue }
-                    symbols[p] = TokenID(truncatingIfNeeded: m)
-                    let after = Int(next[q])
-                    next[p] = Int32(after)
-                    if after >= 0 { previous[after] = Int32(p) }
-                    previous[q] = -2
-                    let before = Int(previous[p])
+                    // Skipped when merged away, or stale (the pair has another rank now).
+                    guard let (q, m) = list.current(p, rank: top >> 32, self, pairs) else { continue }
+                    let (before, after) = list.apply(p, q, merged: m)
                     if before >= 0, let m2 = merge(before, p) { push((m2 >> 32) << 32 | UInt64(before)) }
                     if after >= 0, let m3 = merge(p, after) { push((m3 >> 32) << 32 | UInt64(p)) }
                 }
-                // Compact the surviving symbols in order.
-                var write = 0
-                var i = 0
-                while i >= 0 {
-                    symbols[write] = symbols[i]
-                    write += 1
-                    i = Int(next[i])
-                }
-                return write
+                return list.compact()
             }
         }
+    }
+}
+
+/// The symbols of a long piece as a doubly linked list over the piece's bytes, for the heap and
+/// rank-bucket merge loops: a symbol is indexed by the byte where it starts and ends where the
+/// next one starts; a merged-away symbol has `previous` -2. Views of caller-owned buffers.
+struct LinkedSymbols {
+    let symbols: UnsafeMutablePointer<TokenID>
+    let next: UnsafeMutablePointer<Int32>
+    let previous: UnsafeMutablePointer<Int32>
+    let bytes: UnsafePointer<UInt8>
+    let count: Int
+
+    /// Links the `count` one-byte symbols; `links` has room for 2 * count.
+    init(symbols: UnsafeMutablePointer<TokenID>, bytes: UnsafePointer<UInt8>, count: Int, links: UnsafeMutablePointer<Int32>) {
+        self.symbols = symbols
+        self.bytes = bytes
+        self.count = count
+        next = links
+        previous = links + count
+        for i in 0..<count {
+            next[i] = Int32(i + 1 < count ? i + 1 : -1)
+            previous[i] = Int32(i - 1)
+        }
+    }
+
+    /// The model's merge (rank << 32 | result) of the adjacent symbols starting at p and q.
+    @inline(__always)
+    func merge(_ p: Int, _ q: Int, _ model: BPEModel, _ pairs: PairLookupCache) -> UInt64? {
+        let end = next[q] < 0 ? count : Int(next[q])
+        return pairs.lookup(left: symbols[p], right: symbols[q], covering: UnsafeBufferPointer(start: bytes + p, count: end &- p), in: model)
+    }
+
+    /// The symbol after the one at p, when the candidate merge at p (of the given rank) still
+    /// applies: p is alive, has a successor, and their merge has that rank.
+    @inline(__always)
+    func current(_ p: Int, rank: UInt64, _ model: BPEModel, _ pairs: PairLookupCache) -> (q: Int, merge: UInt64)? {
+        let q = Int(next[p])
+        guard q >= 0, previous[p] != -2, let m = merge(p, q, model, pairs), m >> 32 == rank else { return nil }
+        return (q, m)
+    }
+
+    /// Replaces the symbols at p and q (its successor) by `merged`; returns their neighbours
+    /// (-1 at an end).
+    @inline(__always)
+    func apply(_ p: Int, _ q: Int, merged: UInt64) -> (before: Int, after: Int) {
+        symbols[p] = TokenID(truncatingIfNeeded: merged)
+        let after = Int(next[q])
+        next[p] = Int32(after)
+        if after >= 0 { previous[after] = Int32(p) }
+        previous[q] = -2
+        return (Int(previous[p]), after)
+    }
+
+    /// Moves the surviving symbols to the front, in order; returns how many.
+    func compact() -> Int {
+        var write = 0
+        var i = 0
+        while i >= 0 {
+            symbols[write] = symbols[i]
+            write += 1
+            i = Int(next[i])
+        }
+        return write
     }
 }
