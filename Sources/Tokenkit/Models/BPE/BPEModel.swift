@@ -327,36 +327,8 @@ public struct BPEModel: TokenizationModel {
 
     /// `tokenizers`' heap algorithm (word.rs `merge_all`), linked symbols with lazy invalidation.
     private func mergeWithHeap(_ symbols: inout [Symbol]) {
-        let n = symbols.count
-        var ids = symbols.map(\.id)
-        var lengths = symbols.map(\.length)
-        var previous = (0..<n).map { $0 - 1 }
-        var next = (0..<n).map { $0 + 1 < n ? $0 + 1 : -1 }
-        var heap = MergeHeap()
-        for i in 0..<(n - 1) {
-            if let m = merge(ids[i], ids[i + 1]) {
-                heap.push(rank: UInt32(m >> 32), position: i, result: TokenID(truncatingIfNeeded: m))
-            }
-        }
-        while let top = heap.pop() {
-            let p = top.position
-            if lengths[p] == 0 || next[p] == -1 { continue }
-            let right = next[p]
-            guard let m = merge(ids[p], ids[right]), TokenID(truncatingIfNeeded: m) == top.result else { continue }
-            ids[p] = top.result
-            lengths[p] += lengths[right]
-            next[p] = next[right]
-            lengths[right] = 0
-            if next[right] >= 0 { previous[next[right]] = p }
-            if previous[p] >= 0, let m2 = merge(ids[previous[p]], ids[p]) {
-                heap.push(rank: UInt32(m2 >> 32), position: previous[p], result: TokenID(truncatingIfNeeded: m2))
-            }
-            if next[p] >= 0, let m3 = merge(ids[p], ids[next[p]]) {
-                heap.push(rank: UInt32(m3 >> 32), position: p, result: TokenID(truncatingIfNeeded: m3))
-            }
-        }
-        symbols.removeAll(keepingCapacity: true)
-        for i in 0..<n where lengths[i] != 0 { symbols.append(Symbol(id: ids[i], length: lengths[i])) }
+        var unused = SystemRandomNumberGenerator()
+        mergeWithDropout(&symbols, probability: 0, using: &unused)
     }
 
     /// BPE-dropout (`tokenizers`' behaviour): each candidate merge is skipped with probability p.
@@ -365,6 +337,7 @@ public struct BPEModel: TokenizationModel {
         mergeWithDropout(&symbols, probability: probability, using: &generator)
     }
 
+    /// The heap algorithm, skipping each candidate merge with `probability` (no draw at 0).
     func mergeWithDropout<G: RandomNumberGenerator>(_ symbols: inout [Symbol], probability: Float, using generator: inout G) {
         let n = symbols.count
         var ids = symbols.map(\.id)
@@ -379,7 +352,7 @@ public struct BPEModel: TokenizationModel {
         }
         var skipped: [MergeHeap.Entry] = []
         while let top = heap.pop() {
-            if Float.random(in: 0..<1, using: &generator) < probability {
+            if probability > 0, Float.random(in: 0..<1, using: &generator) < probability {
                 skipped.append(top)
                 continue
             }
