@@ -22,7 +22,8 @@ let package = Package(
         ),
         .target(
             name: "TokenkitTraining",
-            dependencies: ["Tokenkit"]
+            dependencies: ["Tokenkit"],
+            resources: [.copy("Resources/nmt_nfkc.charsmap")]
         ),
         .executableTarget(
             name: "TokenkitCLI",

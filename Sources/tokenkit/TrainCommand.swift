@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a tokenizer on text files.",
-        subcommands: [TrainBPECommand.self, TrainWordPieceCommand.self])
+        subcommands: [TrainBPECommand.self, TrainWordPieceCommand.self, TrainUnigramCommand.self])
 }
 
 /// Options shared by the trainers: the corpus and the output.
@@ -40,6 +40,21 @@ struct CorpusOptions: ParsableArguments {
             return try WordCounts.counting(files: files, format: format, splitter: splitter, threads: threads)
         } catch let error as TrainingCorpusError {
             throw CLIError.badInput(error.description)
+        }
+    }
+
+    /// Calls `body` with every sequence of every file, in order.
+    func forEachSequence(_ body: (String) -> Void) throws {
+        let format: TrainingCorpusFormat = jsonlField.map { .jsonLines(field: $0) } ?? .lines
+        for file in files {
+            let source = file == "-" ? "<stdin>" : file
+            do {
+                try TrainingCorpus.forEachBlock(ofFile: file) { block, firstLine in
+                    try TrainingCorpus.forEachSequence(in: block, source: source, format: format, firstLineNumber: firstLine, body)
+                }
+            } catch let error as TrainingCorpusError {
+                throw CLIError.badInput(error.description)
+            }
         }
     }
 

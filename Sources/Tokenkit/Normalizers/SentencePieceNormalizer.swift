@@ -38,7 +38,7 @@ public struct SentencePieceNormalizer: Normalizer {
     private static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
 
     /// Normalizes to bytes only (no alignment), for the ids-only path.
-    func normalizedBytes(_ text: String) -> [UInt8] {
+    package func normalizedBytes(_ text: String) -> [UInt8] {
         var text = text
         return text.withUTF8 { normalize($0, withSources: false).bytes }
     }
@@ -146,7 +146,7 @@ public struct SentencePieceNormalizer: Normalizer {
     }
 
     /// Normalizes text outside a pipeline (used for the decoder's denormalization rules).
-    func normalize(_ text: [UInt8]) -> [UInt8] {
+    package func normalize(_ text: [UInt8]) -> [UInt8] {
         text.withUnsafeBufferPointer { normalize($0, withSources: false).bytes }
     }
 

@@ -1,15 +1,15 @@
 import Dispatch
 
 /// Order-preserving parallel map over contiguous chunks of the input.
-enum ParallelMap {
+package enum ParallelMap {
     /// The number of worker threads to use for `threads` (0 or less: one per active core).
-    static func workerCount(_ threads: Int, items: Int) -> Int {
+    package static func workerCount(_ threads: Int, items: Int) -> Int {
         let cores = ProcessInfoLite.activeProcessorCount
         let wanted = threads <= 0 ? cores : threads
         return max(1, min(wanted, items))
     }
 
-    static func map<T: Sendable, R: Sendable, E: Error>(_ items: [T], threads: Int, _ transform: (T) throws(E) -> R) throws(E) -> [R] {
+    package static func map<T: Sendable, R: Sendable, E: Error>(_ items: [T], threads: Int, _ transform: (T) throws(E) -> R) throws(E) -> [R] {
         let workers = workerCount(threads, items: items.count)
         if workers == 1 {
             var results: [R] = []

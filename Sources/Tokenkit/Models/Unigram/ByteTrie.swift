@@ -6,7 +6,7 @@
 /// A trie over byte strings whose nodes may carry a value (a token id), built once
 /// and then only walked. Used for Unigram vocabularies and SentencePiece's
 /// user-defined-symbol prefix matcher.
-struct ByteTrie: Sendable {
+package struct ByteTrie: Sendable {
     /// node → value, or -1.
     private var values: [Int32] = [-1]
     /// Children of the root, by byte (0 = none; the root itself is never a child).
@@ -19,9 +19,9 @@ struct ByteTrie: Sendable {
     /// The length of the longest key.
     private(set) var maxKeyLength = 0
 
-    static let root: UInt32 = 0
+    package static let root: UInt32 = 0
 
-    init() {
+    package init() {
         allocate(capacity: 64)
     }
 
@@ -52,7 +52,7 @@ struct ByteTrie: Sendable {
     }
 
     /// Inserts `key` with `value`; a key inserted twice keeps the last value.
-    mutating func insert<C: Collection<UInt8>>(_ key: C, value: Int32) {
+    package mutating func insert<C: Collection<UInt8>>(_ key: C, value: Int32) {
         var node = Self.root
         for byte in key {
             if let next = child(node, byte) {
@@ -115,14 +115,14 @@ struct ByteTrie: Sendable {
     }
 
     /// The length and value of the longest key that is a prefix of `text[start...]`.
-    func longestPrefix(of text: UnsafeBufferPointer<UInt8>, from start: Int) -> (length: Int, value: Int32)? {
+    package func longestPrefix(of text: UnsafeBufferPointer<UInt8>, from start: Int) -> (length: Int, value: Int32)? {
         var result: (length: Int, value: Int32)?
         forEachPrefix(of: text, from: start) { length, value in result = (length, value) }
         return result
     }
 
     /// The value of exactly `key`, if it is in the trie.
-    func exactValue(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
+    package func exactValue(_ key: UnsafeBufferPointer<UInt8>) -> Int32? {
         var node = Self.root
         for byte in key {
             guard let next = child(node, byte) else { return nil }

@@ -1,0 +1,194 @@
+import Foundation
+
+// Performance notes: one lattice is reused for every word a thread processes (flat arrays, no
+// allocation per node). SentencePiece's forward pass computes, for every node, a log-sum over
+// the nodes ending where it begins, and its backward pass a log-sum over the nodes beginning
+// where it ends; both sums are the same for every node at that position, so they are computed
+// once per position here, O(nodes) instead of O(edges), with the same operands in the same
+// order (hence the same single-precision results). Viterbi keeps SentencePiece's per-node loop:
+// its comparisons after rounding can depend on the right node's score.
+
+/// The segmentation lattice of one word (`unigram::Lattice`): every piece found at every
+/// character position, and an unknown node of one character where no one-character piece
+/// starts. Scores are single-precision and every sum is rounded as SentencePiece rounds it, so
+/// that training makes the same decisions.
+struct UnigramLattice {
+    /// Nodes in insertion order: by begin position, then by length (the unknown node last).
+    private(set) var begins: [Int32] = []
+    private(set) var ends: [Int32] = []
+    private(set) var ids: [Int32] = []
+    private(set) var scores: [Float] = []
+    /// First node beginning at each position (count + 1 entries).
+    private var beginStart: [Int32] = []
+    /// Nodes by end position (stable: by begin within one end), and where each end starts.
+    private var endOrder: [Int32] = []
+    private var endStart: [Int32] = []
+    private var alpha: [Float] = []
+    private var beta: [Float] = []
+    private var backtrace: [Float] = []
+    private var previous: [Int32] = []
+    /// The number of characters.
+    private(set) var length = 0
+
+    var nodeCount: Int { ids.count }
+
+    /// Fills the lattice with `word` (symbols) under `model`. The unknown node takes id 0, as
+    /// SentencePiece's trainer model does (it never sets an unknown id, and 0 is the default).
+    mutating func populate(_ word: UnsafeBufferPointer<UInt32>, model: UnigramTrainingModel) {
+        let n = word.count
+        length = n
+        begins.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        scores.removeAll(keepingCapacity: true)
+        beginStart.removeAll(keepingCapacity: true)
+        let pieceScores = model.scores
+        for position in 0..<n {
+            beginStart.append(Int32(ids.count))
+            var hasSingle = false
+            model.trie.forEachPrefix(of: word, from: position) { length, piece in
+                begins.append(Int32(position))
+                ends.append(Int32(position + length))
+                ids.append(piece)
+                scores.append(pieceScores[Int(piece)])
+                if length == 1 { hasSingle = true }
+            }
+            if !hasSingle {
+                begins.append(Int32(position))
+                ends.append(Int32(position + 1))
+                ids.append(0)
+                scores.append(model.unknownScore)
+            }
+        }
+        beginStart.append(Int32(ids.count))
+        // Counting sort by end; stable, so by begin within an end, as SentencePiece's end lists.
+        endStart.removeAll(keepingCapacity: true)
+        endStart.append(contentsOf: repeatElement(0, count: n + 2))
+        for end in ends { endStart[Int(end) + 1] += 1 }
+        for position in 0...n { endStart[position + 1] += endStart[position] }
+        endOrder.removeAll(keepingCapacity: true)
+        endOrder.append(contentsOf: repeatElement(0, count: ids.count))
+        var fill = endStart
+        for node in 0..<ids.count {
+            let end = Int(ends[node])
+            endOrder[Int(fill[end])] = Int32(node)
+            fill[end] += 1
+        }
+    }
+
+    /// `Lattice::PopulateMarginal`: calls `body(id, frequency × marginal probability)` for every
+    /// node, by position then insertion order, the expected counts SentencePiece adds.
+    mutating func forEachMarginal(frequency: Float, _ body: (Int32, Double) -> Void) {
+        let n = length
+        alpha.removeAll(keepingCapacity: true)
+        alpha.append(contentsOf: repeatElement(0, count: n + 1))
+        beta.removeAll(keepingCapacity: true)
+        beta.append(contentsOf: repeatElement(0, count: n + 1))
+        begins.withUnsafeBufferPointer { begins in
+        ends.withUnsafeBufferPointer { ends in
+        scores.withUnsafeBufferPointer { scores in
+        endOrder.withUnsafeBufferPointer { endOrder in
+        endStart.withUnsafeBufferPointer { endStart in
+        beginStart.withUnsafeBufferPointer { beginStart in
+        alpha.withUnsafeMutableBufferPointer { alpha in
+        beta.withUnsafeMutableBufferPointer { beta in
+            // alpha[p]: log-sum over the nodes ending at p of their score plus alpha at their
+            // begin (the begin-of-sentence node ends at 0 with score 0).
+            for position in 1...max(1, n) where n > 0 {
+                var sum: Float = 0
+                for k in Int(endStart[position])..<Int(endStart[position + 1]) {
+                    let node = Int(endOrder[k])
+                    let value = scores[node] + alpha[Int(begins[node])]
+                    sum = k == Int(endStart[position]) ? value : logSumExp(sum, value)
+                }
+                alpha[position] = sum
+            }
+            // beta[p]: log-sum over the nodes beginning at p of their score plus beta at their end.
+            if n > 0 {
+                for position in stride(from: n - 1, through: 0, by: -1) {
+                    var sum: Float = 0
+                    let first = Int(beginStart[position])
+                    for node in first..<Int(beginStart[position + 1]) {
+                        let value = scores[node] + beta[Int(ends[node])]
+                        sum = node == first ? value : logSumExp(sum, value)
+                    }
+                    beta[position] = sum
+                }
+            }
+            let z = alpha[n]
+            let weight = Double(frequency)
+            for node in 0..<ids.count {
+                let logProbability: Float = alpha[Int(begins[node])] + scores[node] + beta[Int(ends[node])] - z
+                body(ids[node], weight * exp(Double(logProbability)))
+            }
+        }}}}}}}}
+    }
+
+    /// `Lattice::Viterbi`: the best path's nodes, or nil when there is none. `excluded` (a node
+    /// index) is left out, which gives the second-best segmentation when the best is that node.
+    mutating func viterbi(excluding excluded: Int = -1) -> [Int]? {
+        let n = length
+        guard n > 0 else { return [] }
+        let count = ids.count
+        backtrace.removeAll(keepingCapacity: true)
+        backtrace.append(contentsOf: repeatElement(0, count: count))
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: repeatElement(-2, count: count))
+        // Node -1 is the begin-of-sentence node (score 0); -2 means unreachable.
+        var finalScore: Float = 0
+        var finalNode = -2
+        for position in 0...n {
+            let rights: Range<Int> = position < n ? Int(beginStart[position])..<Int(beginStart[position + 1]) : count..<(count + 1)
+            for right in rights where right != excluded {
+                let rightScore: Float = right < count ? scores[right] : 0
+                var best = -2
+                var bestScore: Float = 0
+                if position == 0 {
+                    best = -1
+                    bestScore = 0 + rightScore
+                } else {
+                    for k in Int(endStart[position])..<Int(endStart[position + 1]) {
+                        let left = Int(endOrder[k])
+                        if left == excluded || previous[left] == -2 { continue }
+                        let score = backtrace[left] + rightScore
+                        if best == -2 || score > bestScore {
+                            best = left
+                            bestScore = score
+                        }
+                    }
+                }
+                if right < count {
+                    previous[right] = Int32(best)
+                    backtrace[right] = bestScore
+                } else {
+                    finalNode = best
+                    finalScore = bestScore
+                }
+            }
+        }
+        _ = finalScore
+        guard finalNode != -2 else { return nil }
+        var path: [Int] = []
+        var node = finalNode
+        while node >= 0 {
+            path.append(node)
+            node = Int(previous[node])
+        }
+        return path.reversed()
+    }
+
+    /// The node covering the whole word, if any.
+    var wholeWordNode: Int? {
+        guard length > 0 else { return nil }
+        for node in Int(beginStart[0])..<Int(beginStart[1]) where Int(ends[node]) == length { return node }
+        return nil
+    }
+}
+
+/// `LogSumExp` of `unigram_model.cc`: single-precision operands, the correction term in double.
+@inline(__always)
+func logSumExp(_ x: Float, _ y: Float) -> Float {
+    let low = min(x, y), high = max(x, y)
+    if high > low + 50 { return high }
+    return Float(Double(high) + log(exp(Double(low - high)) + 1.0))
+}
