@@ -27,63 +27,88 @@ struct UnigramLattice {
     private var beta: [Float] = []
     private var backtrace: [Float] = []
     private var previous: [Int32] = []
+    private var fill: [Int32] = []
     /// The number of characters.
     private(set) var length = 0
-
-    var nodeCount: Int { ids.count }
+    /// The number of nodes (the arrays above are longer: they are reused).
+    private(set) var nodeCount = 0
 
     /// Fills the lattice with `word` (symbols) under `model`. The unknown node takes id 0, as
     /// SentencePiece's trainer model does (it never sets an unknown id, and 0 is the default).
     mutating func populate(_ word: UnsafeBufferPointer<UInt32>, model: UnigramTrainingModel) {
         let n = word.count
         length = n
-        begins.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        ids.removeAll(keepingCapacity: true)
-        scores.removeAll(keepingCapacity: true)
-        beginStart.removeAll(keepingCapacity: true)
-        let pieceScores = model.scores
-        for position in 0..<n {
-            beginStart.append(Int32(ids.count))
-            var hasSingle = false
-            model.trie.forEachPrefix(of: word, from: position) { length, piece in
-                begins.append(Int32(position))
-                ends.append(Int32(position + length))
-                ids.append(piece)
-                scores.append(pieceScores[Int(piece)])
-                if length == 1 { hasSingle = true }
-            }
-            if !hasSingle {
-                begins.append(Int32(position))
-                ends.append(Int32(position + 1))
-                ids.append(0)
-                scores.append(model.unknownScore)
-            }
+        // At most one node per (position, length) up to the longest piece, plus unknown nodes.
+        let capacity = n * (model.maximumLength + 1)
+        if begins.count < capacity {
+            begins = [Int32](repeating: 0, count: capacity)
+            ends = [Int32](repeating: 0, count: capacity)
+            ids = [Int32](repeating: 0, count: capacity)
+            scores = [Float](repeating: 0, count: capacity)
         }
-        beginStart.append(Int32(ids.count))
+        if beginStart.count < n + 1 {
+            beginStart = [Int32](repeating: 0, count: n + 1)
+            endStart = [Int32](repeating: 0, count: n + 2)
+            fill = [Int32](repeating: 0, count: n + 2)
+        }
+        var count = 0
+        let unknownScore = model.unknownScore
+        model.scores.withUnsafeBufferPointer { pieceScores in
+        begins.withUnsafeMutableBufferPointer { begins in
+        ends.withUnsafeMutableBufferPointer { ends in
+        ids.withUnsafeMutableBufferPointer { ids in
+        scores.withUnsafeMutableBufferPointer { scores in
+        beginStart.withUnsafeMutableBufferPointer { beginStart in
+            for position in 0..<n {
+                beginStart[position] = Int32(count)
+                var hasSingle = false
+                model.trie.forEachPrefix(of: word, from: position) { length, piece in
+                    begins[count] = Int32(position)
+                    ends[count] = Int32(position + length)
+                    ids[count] = piece
+                    scores[count] = pieceScores[Int(piece)]
+                    count += 1
+                    if length == 1 { hasSingle = true }
+                }
+                if !hasSingle {
+                    begins[count] = Int32(position)
+                    ends[count] = Int32(position + 1)
+                    ids[count] = 0
+                    scores[count] = unknownScore
+                    count += 1
+                }
+            }
+            beginStart[n] = Int32(count)
+        }}}}}}
+        nodeCount = count
         // Counting sort by end; stable, so by begin within an end, as SentencePiece's end lists.
-        endStart.removeAll(keepingCapacity: true)
-        endStart.append(contentsOf: repeatElement(0, count: n + 2))
-        for end in ends { endStart[Int(end) + 1] += 1 }
-        for position in 0...n { endStart[position + 1] += endStart[position] }
-        endOrder.removeAll(keepingCapacity: true)
-        endOrder.append(contentsOf: repeatElement(0, count: ids.count))
-        var fill = endStart
-        for node in 0..<ids.count {
-            let end = Int(ends[node])
-            endOrder[Int(fill[end])] = Int32(node)
-            fill[end] += 1
-        }
+        if endOrder.count < count { endOrder = [Int32](repeating: 0, count: capacity) }
+        ends.withUnsafeBufferPointer { ends in
+        endStart.withUnsafeMutableBufferPointer { endStart in
+        fill.withUnsafeMutableBufferPointer { fill in
+        endOrder.withUnsafeMutableBufferPointer { endOrder in
+            for position in 0..<(n + 2) { endStart[position] = 0 }
+            for node in 0..<count { endStart[Int(ends[node]) + 1] += 1 }
+            for position in 0...n { endStart[position + 1] += endStart[position] }
+            for position in 0..<(n + 2) { fill[position] = endStart[position] }
+            for node in 0..<count {
+                let end = Int(ends[node])
+                endOrder[Int(fill[end])] = Int32(node)
+                fill[end] += 1
+            }
+        }}}}
     }
 
     /// `Lattice::PopulateMarginal`: calls `body(id, frequency × marginal probability)` for every
     /// node, by position then insertion order, the expected counts SentencePiece adds.
     mutating func forEachMarginal(frequency: Float, _ body: (Int32, Double) -> Void) {
         let n = length
-        alpha.removeAll(keepingCapacity: true)
-        alpha.append(contentsOf: repeatElement(0, count: n + 1))
-        beta.removeAll(keepingCapacity: true)
-        beta.append(contentsOf: repeatElement(0, count: n + 1))
+        if alpha.count < n + 1 {
+            alpha = [Float](repeating: 0, count: n + 1)
+            beta = [Float](repeating: 0, count: n + 1)
+        }
+        alpha[0] = 0
+        beta[n] = 0
         begins.withUnsafeBufferPointer { begins in
         ends.withUnsafeBufferPointer { ends in
         scores.withUnsafeBufferPointer { scores in
@@ -117,7 +142,7 @@ struct UnigramLattice {
             }
             let z = alpha[n]
             let weight = Double(frequency)
-            for node in 0..<ids.count {
+            for node in 0..<nodeCount {
                 let logProbability: Float = alpha[Int(begins[node])] + scores[node] + beta[Int(ends[node])] - z
                 body(ids[node], weight * exp(Double(logProbability)))
             }
@@ -129,11 +154,12 @@ struct UnigramLattice {
     mutating func viterbi(excluding excluded: Int = -1) -> [Int]? {
         let n = length
         guard n > 0 else { return [] }
-        let count = ids.count
-        backtrace.removeAll(keepingCapacity: true)
-        backtrace.append(contentsOf: repeatElement(0, count: count))
-        previous.removeAll(keepingCapacity: true)
-        previous.append(contentsOf: repeatElement(-2, count: count))
+        let count = nodeCount
+        if backtrace.count < count {
+            backtrace = [Float](repeating: 0, count: begins.count)
+            previous = [Int32](repeating: -2, count: begins.count)
+        }
+        for node in 0..<count { previous[node] = -2 }
         // Node -1 is the begin-of-sentence node (score 0); -2 means unreachable.
         var finalScore: Float = 0
         var finalNode = -2

@@ -9,6 +9,8 @@ struct UnigramTrainingModel {
     let minimumScore: Float
     /// Score of an unknown character: the lowest score minus 10.
     let unknownScore: Float
+    /// The longest piece, in symbols.
+    let maximumLength: Int
 
     init(pieces: PieceList, scores: [Float], alphabetSize: Int) {
         precondition(pieces.count > 0 && pieces.count == scores.count)
@@ -19,6 +21,9 @@ struct UnigramTrainingModel {
         for score in scores { minimum = min(minimum, score) }
         minimumScore = minimum
         unknownScore = minimum - 10
+        var longest = 1
+        for index in 0..<pieces.count { longest = max(longest, pieces.length(index)) }
+        maximumLength = longest
     }
 
     var count: Int { scores.count }
