@@ -183,4 +183,41 @@ import Testing
         #expect(wordpiece.status == 0, "\(wordpiece.stderr)")
         #expect(try Tokenizer(contentsOf: output).encode("Hello").ids.first == 1)
     }
+
+    @Test func trainUnigramWritesModelAndJSON() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-unigram-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let corpus = directory.appendingPathComponent("corpus.txt").path
+        let lines = try String(contentsOfFile: TestData.fixture("training/corpus.txt"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).prefix(800)
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: corpus))
+        let model = directory.appendingPathComponent("m.model").path
+        let json = directory.appendingPathComponent("m.json").path
+        for output in [model, json] {
+            let result = try run(["train", "unigram", "--quiet", "--vocab-size", "500", "--user-defined-symbol", "<mask>", corpus, "-o", output])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let fromModel = try Tokenizer(contentsOf: model)
+        let fromJSON = try Tokenizer(contentsOf: json)
+        #expect(fromModel.vocabularySize() == 500 && fromJSON.vocabularySize() == 500)
+        for text in ["The quick brown fox, naive cafe", "def f(x):  return x<mask>1"] {
+            let ids = try fromModel.encodeIDs(text, addSpecialTokens: false)
+            #expect(try fromJSON.encodeIDs(text, addSpecialTokens: false) == ids)
+            let decoded = try fromModel.decode(ids)
+            #expect(decoded == text.replacingOccurrences(of: "  ", with: " "), "\(decoded)")
+        }
+        let encoded = try run(["encode", "--tokenizer", model, "hello world"])
+        #expect(encoded.status == 0 && !encoded.stdout.isEmpty)
+
+        // Bad input exits 2 and says why.
+        let missing = try run(["train", "unigram", "--vocab-size", "500", directory.appendingPathComponent("nope.txt").path, "-o", model])
+        #expect(missing.status == 2 && missing.stderr.contains("nope.txt"))
+        let tooSmall = try run(["train", "unigram", "--quiet", "--vocab-size", "20", corpus, "-o", model])
+        #expect(tooSmall.status == 2 && tooSmall.stderr.contains("vocabulary size"))
+        let tooLarge = try run(["train", "unigram", "--quiet", "--vocab-size", "90000", corpus, "-o", model])
+        #expect(tooLarge.status == 2 && tooLarge.stderr.contains("too high"))
+        #expect(try run(["train", "unigram", "--vocab-size", "500", "--character-coverage", "0.5", corpus, "-o", model]).status == 2)
+        #expect(try run(["train", "unigram", "--vocab-size", "500", "--normalization", "nfc", corpus, "-o", model]).status == 2)
+    }
 }
