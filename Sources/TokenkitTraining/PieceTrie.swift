@@ -16,12 +16,14 @@ struct PieceTrie {
     /// Builds the trie of `pieces` (symbols below `alphabetSize`).
     init(pieces: PieceList, alphabetSize: Int) {
         rootChildren = [Int32](repeating: -1, count: alphabetSize)
-        var capacity = 64
-        while capacity < pieces.totalLength * 2 { capacity *= 2 }
+        // Grown as transitions are added (at most half full): pieces share most prefixes, so
+        // sizing for every symbol of every piece would waste most of the table.
+        var capacity = 1024
+        while capacity < pieces.count { capacity *= 2 }
         keys = [UInt64](repeating: .max, count: capacity)
         children = [Int32](repeating: 0, count: capacity)
         mask = capacity - 1
-        values.reserveCapacity(pieces.totalLength + 1)
+        var transitions = 0
         for index in 0..<pieces.count {
             var node: Int32 = 0
             for symbol in pieces[index] {
@@ -37,13 +39,32 @@ struct PieceTrie {
                 var slot = Self.slot(key, mask)
                 while keys[slot] != .max && keys[slot] != key { slot = (slot &+ 1) & mask }
                 if keys[slot] == .max {
+                    if (transitions + 1) * 2 > keys.count {
+                        grow()
+                        slot = Self.slot(key, mask)
+                        while keys[slot] != .max { slot = (slot &+ 1) & mask }
+                    }
                     keys[slot] = key
                     children[slot] = Int32(values.count)
                     values.append(-1)
+                    transitions += 1
                 }
                 node = children[slot]
             }
             values[Int(node)] = Int32(index)
+        }
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldChildren = children
+        keys = [UInt64](repeating: .max, count: oldKeys.count * 2)
+        children = [Int32](repeating: 0, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for (key, child) in zip(oldKeys, oldChildren) where key != .max {
+            var slot = Self.slot(key, mask)
+            while keys[slot] != .max { slot = (slot &+ 1) & mask }
+            keys[slot] = key
+            children[slot] = child
         }
     }
 

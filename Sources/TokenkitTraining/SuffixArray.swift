@@ -14,7 +14,7 @@ struct SuffixArray {
 
     /// Sorts the suffixes of `text` (symbols in 1..<alphabetSize; a sentinel is added).
     /// - Complexity: O(n + alphabetSize).
-    init(text symbols: [Int32], alphabetSize: Int) {
+    init(text symbols: consuming [Int32], alphabetSize: Int) {
         var text = symbols
         text.append(0)
         var sorted = [Int32](repeating: -1, count: text.count)

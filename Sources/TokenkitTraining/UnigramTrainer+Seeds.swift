@@ -92,9 +92,18 @@ extension UnigramTrainer {
 
         // The words with rare characters replaced, and the seed text: every (word, follower)
         // entry, then its follower ("▁" starting the next word, or the sentence end, 1).
+        // Sized exactly (with room for the sentinel): the largest array of training.
         var seedText: [Int32] = []
         var entryStarts: [Int32] = []
         var entryCounts: [Int64] = []
+        var seedLength = 0
+        corpus.forEachEntry { word, _, _ in
+            seedLength += 1
+            word.forEachScalar { _ in seedLength += 1 }
+        }
+        seedText.reserveCapacity(seedLength + 1)
+        entryStarts.reserveCapacity(corpus.distinctEntryCount)
+        entryCounts.reserveCapacity(corpus.distinctEntryCount)
         var wordCounter = ByteStringCounter()
         var characterTotals = [Int64](repeating: 0, count: text.alphabetSize)
         var symbols: [UInt32] = []
@@ -150,8 +159,7 @@ extension UnigramTrainer {
             seedScores.append(Float(count))
         }
         progress?.begin("Seed pieces", total: 1)
-        let substrings = frequentSubstrings(seedText, entryStarts: entryStarts, entryCounts: entryCounts, text: text)
-        seedText = []
+        let substrings = frequentSubstrings(consume seedText, entryStarts: entryStarts, entryCounts: entryCounts, text: text)
         for substring in substrings {
             text.seeds.append(substring.symbols)
             seedScores.append(Float(substring.score))
@@ -169,7 +177,7 @@ extension UnigramTrainer {
     /// The `seedSentencePieceSize` valid substrings of length 2 or more with the highest
     /// frequency × length, best first; equal scores in esaxx's node order (the order of the
     /// strings, a string after those it is a prefix of).
-    private func frequentSubstrings(_ seedText: [Int32], entryStarts: [Int32], entryCounts: [Int64],
+    private func frequentSubstrings(_ seedText: consuming [Int32], entryStarts: [Int32], entryCounts: [Int64],
                                     text: UnigramTrainingText) -> [(symbols: [UInt32], score: Int64)] {
         let properties = SymbolProperties(text: text, trainer: self)
         let array = SuffixArray(text: seedText, alphabetSize: text.alphabetSize)

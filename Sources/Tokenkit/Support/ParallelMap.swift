@@ -19,11 +19,18 @@ package enum ParallelMap {
         }
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        // Deinitialized before being freed: results that hold references (arrays) leak otherwise.
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         // Each worker's first error, with the index of its item.
         let errors = UnsafeMutableBufferPointer<(index: Int, error: E)?>.allocate(capacity: workers)
         errors.initialize(repeating: nil)
-        defer { errors.deallocate() }
+        defer {
+            errors.deinitialize()
+            errors.deallocate()
+        }
         // Small chunks taken on demand balance uneven inputs and uneven cores (a core shared with
         // another process finishes later); a lock per chunk costs nothing at this size.
         let chunk = max(1, min(64, items.count / (workers * 16)))
