@@ -70,6 +70,11 @@ public struct UnigramCorpus: Sendable {
         other.entries.forEach { key, count in entries.add(key, count: count) }
     }
 
+    /// Frees the lookup index once every sentence is added (the entries can still be walked).
+    mutating func finishCounting() {
+        entries.finishCounting()
+    }
+
     /// Calls `body` with every distinct word (UTF-8), whether a word follows it, and its count.
     func forEachEntry(_ body: (UnsafeBufferPointer<UInt8>, Bool, Int) -> Void) {
         entries.forEach { key, count in

@@ -45,6 +45,7 @@ extension UnigramTrainer {
     /// Steps 2 and 3: character coverage, rare characters replaced, words sorted, seed pieces.
     func prepare(_ corpus: consuming UnigramCorpus, progress: TrainingProgress?) throws(Failure) -> UnigramTrainingText {
         var text = UnigramTrainingText()
+        corpus.finishCounting()
 
         // Character counts (`chars_count`), required characters first.
         var counts = PairMap<Int64>(capacity: 4096, placeholder: 0)
@@ -123,6 +124,7 @@ extension UnigramTrainer {
             bytes.withUnsafeBufferPointer { wordCounter.add($0, count: count) }
         }
         _ = consume corpus
+        wordCounter.finishCounting()
 
         // EM words: count descending, then UTF-8 ascending (`Sorted`).
         var order: [(start: Int, length: Int, count: Int)] = []
