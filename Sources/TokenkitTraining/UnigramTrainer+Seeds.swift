@@ -102,6 +102,9 @@ extension UnigramTrainer {
             seedLength += 1
             word.forEachScalar { _ in seedLength += 1 }
         }
+        guard seedLength < Int(Int32.max) else {
+            throw Failure(description: "the corpus has too many distinct words for the suffix array (\(seedLength) characters; at most \(Int32.max))")
+        }
         seedText.reserveCapacity(seedLength + 1)
         entryStarts.reserveCapacity(corpus.distinctEntryCount)
         entryCounts.reserveCapacity(corpus.distinctEntryCount)
