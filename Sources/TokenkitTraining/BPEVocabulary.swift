@@ -117,6 +117,52 @@ public struct BPEVocabulary: Sendable {
         return writer.bytes
     }
 
+    /// A SentencePiece `.model` (type BPE) for a SentencePiece-style vocabulary (trained behind
+    /// `TrainingPipeline.metaspace()`), or nil when `unknownToken` is not one of its tokens.
+    ///
+    /// SentencePiece's BPE merges the adjacent pair whose concatenation is the best-scoring
+    /// piece, so each merged token scores minus its merge rank (as `spm_train` scores its own BPE
+    /// pieces) and the characters score below every merge: that applies the merges in rank order,
+    /// as `tokenizers` does. Ids are the `tokenizer.json`'s. The unknown token is the UNKNOWN
+    /// piece, the other special tokens CONTROL pieces. Normalization is SentencePiece's nmt_nfkc
+    /// with a dummy "▁" prefix and spaces kept. Two differences remain: the prefix is added even
+    /// to text that starts with a space, which `Metaspace` (prepend_scheme "always") leaves alone,
+    /// and nmt_nfkc also rewrites control characters (such as "\r") that NFKC keeps.
+    public func sentencePieceModel(unknownToken: String) -> [UInt8]? {
+        guard let unknownID = id(of: unknownToken) else { return nil }
+        var rank: [[UInt8]: Int] = [:]
+        let ranks = mergeRanks
+        for (r, (a, b)) in ranks.enumerated() { rank[tokens[Int(a)] + tokens[Int(b)]] = r }
+        let specials = Set(specialTokens.map { Array($0.utf8) })
+        var characterScore = -Float(ranks.count)
+        var pieces: [SentencePieceModelFile.Piece] = []
+        for (id, token) in tokens.enumerated() {
+            let text = String(decoding: token, as: UTF8.self)
+            if id == Int(unknownID) {
+                pieces.append(.init(piece: text, score: 0, type: .unknown))
+            } else if specials.contains(token) {
+                pieces.append(.init(piece: text, score: 0, type: .control))
+            } else if let r = rank[token] {
+                pieces.append(.init(piece: text, score: -Float(r), type: .normal))
+            } else {
+                pieces.append(.init(piece: text, score: characterScore, type: .normal))
+                characterScore -= 1
+            }
+        }
+        var trainer = SentencePieceModelFile.TrainerSettings()
+        trainer.modelType = .bpe
+        trainer.vocabularySize = tokens.count
+        trainer.unknownPiece = unknownToken
+        trainer.unknownID = Int(unknownID)
+        trainer.beginningID = id(of: trainer.beginningPiece).map { Int($0) } ?? -1
+        trainer.endID = id(of: trainer.endPiece).map { Int($0) } ?? -1
+        trainer.controlSymbols = specialTokens.filter { $0 != unknownToken && $0 != trainer.beginningPiece && $0 != trainer.endPiece }
+        var normalizer = SentencePieceModelFile.NormalizerSettings()
+        normalizer.precompiledCharsMap = UnigramTrainer.nmtNFKCCharsMap
+        normalizer.removeExtraWhitespaces = false
+        return SentencePieceModelFile(pieces: pieces, trainer: trainer, normalizer: normalizer).serializedModel()
+    }
+
     /// The id of a token given as text.
     public func id(of token: String) -> UInt32? {
         tokens.firstIndex(of: Array(token.utf8)).map { UInt32($0) }

@@ -95,13 +95,17 @@ struct TrainBPECommand: ParsableCommand {
         --pattern or a known --preset followed by ByteLevel), every line a sequence with its line
         ending, as tokenizers' Tokenizer.train(files) reads it. Merges and ids equal BpeTrainer's
         for the same settings. The output is a tokenizer.json, or with -o NAME.tiktoken a tiktoken
-        rank file and its NAME.tiktoken.json sidecar (split pattern and special tokens).
+        rank file and its NAME.tiktoken.json sidecar (split pattern and special tokens). With
+        --metaspace, -o NAME.model writes a SentencePiece BPE model instead (merged pieces score
+        minus their rank, as spm_train's; sentencepiece encodes as tokenizers does with the
+        tokenizer.json, except that it adds the "▁" prefix even before a leading space).
 
         Examples:
           tokenkit train bpe --vocab-size 32000 corpus.txt -o tokenizer.json
           tokenkit train bpe --vocab-size 50000 --preset llama3 --special-token "<|endoftext|>" a.txt b.txt -o tok.json
           tokenkit train bpe --vocab-size 8000 --jsonl-field text data.jsonl -o tokenizer.json
           tokenkit train bpe --vocab-size 32000 --preset o200k corpus.txt -o mine.tiktoken
+          tokenkit train bpe --vocab-size 8000 --metaspace --special-token "<unk>" --unk-token "<unk>" corpus.txt -o sp.model
         """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -144,7 +148,15 @@ struct TrainBPECommand: ParsableCommand {
         // The word counts are handed over, not kept: training frees them once words are split.
         var vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         vocabulary.unknownToken = unkToken
-        if corpus.output.hasSuffix(".tiktoken") {
+        if corpus.output.hasSuffix(".model") {
+            guard metaspace, let unkToken else {
+                throw CLIError.badInput("-o NAME.model writes SentencePiece BPE: it needs --metaspace and --unk-token")
+            }
+            guard let model = vocabulary.sentencePieceModel(unknownToken: unkToken) else {
+                throw CLIError.badInput("--unk-token \(unkToken.debugDescription) is not in the vocabulary; add it with --special-token")
+            }
+            try corpus.write(model)
+        } else if corpus.output.hasSuffix(".tiktoken") {
             guard let ranks = vocabulary.tiktokenRanks() else { throw CLIError.badInput("a token is not byte-level; write a tokenizer.json") }
             try corpus.write(ranks)
             try corpus.write(vocabulary.tiktokenSidecar(pattern: pattern ?? SplitPatterns.pattern(named: "gpt2")!), to: corpus.output + ".json")

@@ -81,6 +81,20 @@ import Testing
         // The same model as a tiktoken file with its sidecar encodes the same ids.
         guard !options.metaspace else {
             #expect(trained.tiktokenRanks() == nil, "a character-level model has no tiktoken form")
+            // As a SentencePiece BPE model: the same ids for every line, except that
+            // SentencePiece adds its "▁" prefix even before a leading space, and that its nmt_nfkc
+            // rules also rewrite control characters (here "\r" in a few lines), which NFKC keeps.
+            let unknown = try #require(options.unknownToken)
+            let model = try Tokenizer.load(try #require(trained.sentencePieceModel(unknownToken: unknown)), format: .sentencePiece)
+            #expect(model.format == .sentencePiece)
+            var compared = 0
+            for line in corpus.split(separator: 0x0A).map({ String(decoding: $0, as: UTF8.self) })
+            where !(line.first?.isWhitespace ?? true) && !line.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                #expect(try model.encodeIDs(line, addSpecialTokens: false) == referenceTokenizer.encodeIDs(line, addSpecialTokens: false), "\(line)")
+                compared += 1
+            }
+            #expect(compared > 2000)
+            #expect(trained.sentencePieceModel(unknownToken: "<nope>") == nil)
             return
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-tiktoken-\(UUID().uuidString)")

@@ -220,4 +220,25 @@ import Testing
         #expect(try run(["train", "unigram", "--vocab-size", "500", "--character-coverage", "0.5", corpus, "-o", model]).status == 2)
         #expect(try run(["train", "unigram", "--vocab-size", "500", "--normalization", "nfc", corpus, "-o", model]).status == 2)
     }
+
+    @Test func trainBPEWritesSentencePieceModel() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-bpe-model-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let corpus = TestData.fixture("training/corpus.txt")
+        let model = directory.appendingPathComponent("bpe.model").path
+        let json = directory.appendingPathComponent("bpe.json").path
+        for output in [model, json] {
+            let result = try run(["train", "bpe", "--quiet", "--metaspace", "--vocab-size", "800", "--special-token", "<unk>",
+                                  "--unk-token", "<unk>", corpus, "-o", output])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let fromModel = try Tokenizer(contentsOf: model)
+        #expect(fromModel.format == .sentencePiece)
+        let text = "The quick brown fox jumps over the lazy dog."
+        #expect(try fromModel.encodeIDs(text, addSpecialTokens: false) == Tokenizer(contentsOf: json).encodeIDs(text, addSpecialTokens: false))
+        // A SentencePiece model needs SentencePiece-style BPE and an unknown piece in the vocabulary.
+        #expect(try run(["train", "bpe", "--quiet", "--vocab-size", "400", corpus, "-o", model]).status == 2)
+        #expect(try run(["train", "bpe", "--quiet", "--metaspace", "--vocab-size", "400", "--unk-token", "<unk>", corpus, "-o", model]).status == 2)
+    }
 }
