@@ -19,7 +19,7 @@ struct CorpusOptions: ParsableArguments {
     @Option(name: .long, help: "Read JSON Lines and train on this string field of each object.")
     var jsonlField: String?
 
-    @Option(name: [.customShort("o"), .long], help: "Where to write the trained tokenizer.json.")
+    @Option(name: [.customShort("o"), .long], help: "Where to write the trained tokenizer (a tokenizer.json unless the name says otherwise).")
     var output: String
 
     @Flag(name: .long, help: "No progress bar.")

@@ -9,20 +9,25 @@ struct TrainUnigramCommand: ParsableCommand {
         commandName: "unigram",
         abstract: "Train a SentencePiece-compatible Unigram tokenizer (as spm_train --model_type=unigram).",
         discussion: """
-        Every line of the input is one sentence, as spm_train reads it (all of them: no sampling,
-        as with --input_sentence_size=0). Sentences are normalized with SentencePiece's nmt_nfkc
-        rules, spaces become "▁", and the vocabulary is learned by SentencePiece's algorithm with
-        its defaults: characters covering --character-coverage of the text, seed pieces from a
-        suffix array, EM with pruning. <unk>, <s> and </s> take ids 0, 1 and 2.
+        Every line of the input is one sentence, as spm_train reads it, and
+        every sentence is used (as with --input_sentence_size=0: no sampling).
+        Sentences are normalized with SentencePiece's nmt_nfkc rules, spaces
+        become "▁", and the vocabulary is learned by SentencePiece's algorithm
+        with its defaults: the characters covering --character-coverage of
+        the text, seed pieces from a suffix array, EM with pruning. <unk>, <s>
+        and </s> take ids 0, 1 and 2.
 
-        The output is a SentencePiece .model (-o NAME.model), which sentencepiece and Tokenkit
-        load, or a tokenizer.json (any other name) with a Unigram model, which tokenizers and
-        Tokenkit load; both encode alike.
+        The output is a SentencePiece .model (-o NAME.model), which
+        sentencepiece and Tokenkit load, or a tokenizer.json (any other name)
+        with a Unigram model, which tokenizers and Tokenkit load; both encode
+        alike.
 
         Examples:
-          tokenkit train unigram --vocab-size 32000 corpus.txt -o tokenizer.model
-          tokenkit train unigram --vocab-size 8000 --byte-fallback a.txt b.txt -o tokenizer.json
-          tokenkit train unigram --vocab-size 16000 --user-defined-symbol "<mask>" --jsonl-field text data.jsonl -o m.model
+          tokenkit train unigram --vocab-size 32000 corpus.txt -o sp.model
+          tokenkit train unigram --vocab-size 8000 --byte-fallback \\
+              a.txt b.txt -o tokenizer.json
+          tokenkit train unigram --vocab-size 16000 --user-defined-symbol \\
+              "<mask>" --jsonl-field text data.jsonl -o m.model
         """)
 
     @OptionGroup var corpus: CorpusOptions
