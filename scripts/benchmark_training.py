@@ -116,8 +116,9 @@ if a.only in (None, "unigram"):
     unigram.append(("Tokenkit `train unigram --threads 1`", ours,
                     *measure([a.cli, "train", "unigram", "--quiet", "--threads", "1", "--vocab-size", str(a.vocab_size), corpus, "-o", ours])))
     threaded = os.path.join(work, "tokenkit-unigram-threads.model")
-    unigram.append((f"Tokenkit `train unigram` ({os.cpu_count()} threads)", threaded,
-                    *measure([a.cli, "train", "unigram", "--quiet", "--vocab-size", str(a.vocab_size), corpus, "-o", threaded])))
+    unigram.append((f"Tokenkit `train unigram --threads {os.cpu_count()}`", threaded,
+                    *measure([a.cli, "train", "unigram", "--quiet", "--threads", str(os.cpu_count()), "--vocab-size", str(a.vocab_size),
+                              corpus, "-o", threaded])))
     spm_prefix = os.path.join(work, "spm-unigram")
     import sentencepiece as spm
     unigram.append((f"SentencePiece {spm.__version__} unigram", spm_prefix + ".model", *measure(python_job(f"""

@@ -37,7 +37,9 @@ public struct UnigramVocabulary: Sendable {
         settings.seedSentencePieceSize = trainer.seedSentencePieceSize
         settings.shrinkingFactor = Float(trainer.shrinkingFactor)
         settings.maximumSentenceLength = trainer.maximumSentenceLength
-        settings.threads = max(1, trainer.threads)
+        // The pieces are those of one thread whatever the thread count, and the file says so:
+        // it is then byte-identical whatever `threads` was.
+        settings.threads = 1
         settings.subIterations = trainer.subIterations
         settings.maximumPieceLength = trainer.maximumPieceLength
         settings.splitByUnicodeScript = trainer.splitByUnicodeScript

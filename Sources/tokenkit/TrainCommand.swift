@@ -25,7 +25,7 @@ struct CorpusOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
-    @Option(name: .long, help: "Threads counting words (the result does not depend on it).")
+    @Option(name: .long, help: "Threads counting words, or for unigram running EM (the result does not depend on it).")
     var threads = 1
 
     func validate() throws {

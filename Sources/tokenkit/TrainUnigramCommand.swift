@@ -71,9 +71,6 @@ struct TrainUnigramCommand: ParsableCommand {
     @Option(name: .long, help: "Sentences longer than this many bytes are skipped.")
     var maxSentenceLength = 4192
 
-    @Option(name: .long, help: "Worker threads for EM (0: one per core); the result is the same.")
-    var threads = 0
-
     func validate() throws {
         guard vocabSize > 0 else { throw ValidationError("--vocab-size must be positive") }
         guard ["nmt_nfkc", "identity"].contains(normalization) else {
@@ -87,7 +84,7 @@ struct TrainUnigramCommand: ParsableCommand {
             maximumSentenceLength: maxSentenceLength, splitDigits: splitDigits, unknownPiece: unkToken,
             beginningPiece: bosToken.isEmpty ? nil : bosToken, endPiece: eosToken.isEmpty ? nil : eosToken,
             paddingPiece: padToken, controlSymbols: specialToken, userDefinedSymbols: userDefinedSymbol,
-            byteFallback: byteFallback, normalizesNFKC: normalization == "nmt_nfkc", threads: threads)
+            byteFallback: byteFallback, normalizesNFKC: normalization == "nmt_nfkc", threads: corpus.threads)
         do { try trainer.validate() } catch { throw CLIError.badInput(error.description) }
         var sentences = UnigramCorpus(for: trainer)
         try corpus.forEachSequence { sentences.add($0) }

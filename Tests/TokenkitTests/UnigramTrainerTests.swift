@@ -105,6 +105,7 @@ import Testing
         let three = try Self.train(trainer, lines)
         let again = try Self.train(trainer, lines)
         #expect(one.pieces == three.pieces)
+        #expect(one.sentencePieceModel() == three.sentencePieceModel())
         #expect(three.sentencePieceModel() == again.sentencePieceModel())
         #expect(three.tokenizerJSON() == again.tokenizerJSON())
     }
