@@ -53,21 +53,28 @@ extension UnigramTrainer {
         let text = try prepare(corpus, progress: progress)
         var model = UnigramTrainingModel(pieces: text.seeds, scores: text.seedScores, alphabetSize: text.alphabetSize)
         let desiredSize = Int(Double(vocabularySize) * 1.1)
-        // Each round keeps shrinkingFactor of the pieces: that many rounds reach the desired size.
-        let rounds = max(1, Int((log(Double(desiredSize) / Double(model.count)) / log(shrinkingFactor)).rounded(.up)) + 1)
-        progress?.begin("EM", total: rounds * subIterations)
-        var step = 0
+        // Progress is the way from the seed count down to the desired size on a log scale: every
+        // pruning keeps a fixed fraction, and the first M step alone drops most seeds, so a
+        // count of rounds planned from the seeds would overshoot.
+        let steps = 1000
+        let span = max(log(Double(model.count) / Double(desiredSize)), 1e-9)
+        let seedCount = Double(model.count)
+        func report(_ count: Int) {
+            let done = log(seedCount / Double(max(count, 1))) / span
+            progress?.advance(to: min(steps - 1, max(0, Int(done * Double(steps)))))
+        }
+        progress?.begin("EM", total: steps)
         while true {
             for _ in 0..<subIterations {
                 let expected = expectedCounts(model, text: text)
                 model = maximize(model, expected: expected, alphabetSize: text.alphabetSize)
-                step += 1
-                progress?.advance(to: min(step, rounds * subIterations - 1))
+                report(model.count)
             }
             if model.count <= desiredSize { break }
             model = prune(model, text: text)
+            report(model.count)
         }
-        progress?.advance(to: rounds * subIterations)
+        progress?.advance(to: steps)
         progress?.finish()
         return try finalize(model, text: text)
     }
