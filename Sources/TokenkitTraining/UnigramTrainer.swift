@@ -6,9 +6,11 @@ import Tokenkit
 // text, SA, L, R, D). Here sentences are normalized as they are read and only distinct
 // (word, follower) entries are kept; the suffix array is built over those, each occurrence
 // weighted by its count, which yields exactly the substrings and counts of the whole corpus
-// (see `UnigramCorpus`). EM and pruning walk the distinct words in SentencePiece's order; the
-// lattices of a batch of words are computed on all threads and their contributions added in word
-// order, so results do not depend on the thread count.
+// (see `UnigramCorpus`): on that corpus 6.3 M symbols instead of 24 M, and a 216 MB peak instead
+// of SentencePiece's 456 MB. EM and pruning walk the distinct words in SentencePiece's order; the
+// lattices of a batch of words are computed on `threads` threads and their contributions added in
+// word order, so results do not depend on the thread count. Most of the time goes to building
+// lattices (the trie walk) and to the exp/log of forward-backward.
 
 /// Trains a Unigram language model the way SentencePiece's `spm_train --model_type=unigram` does
 /// (`unigram_model_trainer.cc`, `trainer_interface.cc`), with its defaults:
@@ -28,11 +30,16 @@ import Tokenkit
 ///    (unknown, begin, end, control, user-defined, bytes) at the first ids.
 ///
 /// Arithmetic is single precision where SentencePiece's is, with its rounding, its orders of
-/// summation and its tie-breaking, so the decisions are the same. Known differences: scripts
-/// come from Unicode 16 (SentencePiece's table is older); the second-best segmentation used by
-/// pruning is computed by Viterbi without the whole-piece node rather than by A* (they can differ
-/// only between paths of exactly equal score); the sentence order within one thread is
-/// SentencePiece's single-threaded order whatever `threads` is.
+/// summation and its tie-breaking, so the decisions are the same (with SentencePiece 0.2.0's
+/// rules and script table, the 32,000 pieces and scores it trains on 24 MB are identical). Its
+/// quirks are kept: unknown characters' lattice nodes count for piece 0 (its trainer model never
+/// sets an unknown id), pruning stops only when the kept count equals the target. Known
+/// differences: scripts come from Unicode 16 (SentencePiece's table is older); the second-best
+/// segmentation pruning compares is computed by Viterbi without the whole-piece node rather than
+/// by A* (they can differ only between paths of exactly equal score); the sums are those of one
+/// SentencePiece thread whatever `threads` is; with `splitByWhitespace` off, identical sentences
+/// are merged (SentencePiece keeps them apart, which changes only the order of its sums); a
+/// padding piece takes the id after the others rather than one given.
 public struct UnigramTrainer: Sendable {
     public var vocabularySize: Int
     /// The fraction of the corpus' characters the kept characters must cover (0.98 to 1).
