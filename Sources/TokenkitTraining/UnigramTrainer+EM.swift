@@ -99,7 +99,7 @@ extension UnigramTrainer {
 
     /// `RunEStep`: the expected count of every piece over all words (single-precision sums in
     /// word order).
-    private func expectedCounts(_ model: UnigramTrainingModel, text: UnigramTrainingText) -> [Float] {
+    func expectedCounts(_ model: UnigramTrainingModel, text: UnigramTrainingText) -> [Float] {
         var expected = [Float](repeating: 0, count: model.count)
         let words = text.words
         let counts = text.wordCounts
@@ -127,7 +127,7 @@ extension UnigramTrainer {
 
     /// `RunMStep`: pieces expected fewer than 0.5 times are dropped; the others' scores become
     /// digamma(expected) − digamma(total), a sparse prior (Bayesian EM).
-    private func maximize(_ model: UnigramTrainingModel, expected: [Float], alphabetSize: Int) -> UnigramTrainingModel {
+    func maximize(_ model: UnigramTrainingModel, expected: [Float], alphabetSize: Int) -> UnigramTrainingModel {
         var kept: [Int] = []
         var frequencies: [Float] = []
         var sum: Float = 0

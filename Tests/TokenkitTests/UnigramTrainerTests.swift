@@ -258,6 +258,38 @@ import Testing
         #expect(second.map { $0.map { lattice.ids[$0] } } == [0, 1])
     }
 
+    /// One EM step on two words, "ab" ×10 and "a" ×2, with pieces a, b, ab: the expected counts
+    /// are the marginals times the counts, and the M step scores each piece digamma(count) −
+    /// digamma(total), dropping pieces expected fewer than 0.5 times.
+    @Test func oneEMStepOnATinyExample() {
+        var text = UnigramTrainingText()
+        text.alphabet = [0x61, 0x62]
+        text.words.append([2, 3])
+        text.words.append([2])
+        text.wordCounts = [10, 2]
+        var pieces = PieceList()
+        pieces.append([2])
+        pieces.append([3])
+        pieces.append([2, 3])
+        let model = UnigramTrainingModel(pieces: pieces, scores: [log(0.3), log(0.2), log(0.5)], alphabetSize: 4)
+        let trainer = UnigramTrainer(threads: 1)
+        let expected = trainer.expectedCounts(model, text: text)
+        let whole = 0.5 / (0.5 + 0.3 * 0.2)
+        #expect(abs(Double(expected[2]) - 10 * whole) < 1e-4)
+        #expect(abs(Double(expected[0]) - (10 * (1 - whole) + 2)) < 1e-4)
+        #expect(abs(Double(expected[1]) - 10 * (1 - whole)) < 1e-4)
+        let next = trainer.maximize(model, expected: expected, alphabetSize: 4)
+        // b is expected about 1.07 times: kept; with 0.4 it would go.
+        #expect(next.count == 3)
+        let total = Double(expected.reduce(0, +))
+        for index in 0..<3 {
+            #expect(abs(Double(next.scores[index]) - (digamma(Double(expected[index])) - digamma(total))) < 1e-5)
+        }
+        let pruned = trainer.maximize(model, expected: [10, 0.4, 5], alphabetSize: 4)
+        #expect(pruned.count == 2 && Array(pruned.pieces[1]) == [2, 3])
+        #expect(abs(Double(pruned.scores[0]) - (digamma(10) - digamma(15))) < 1e-5)
+    }
+
     /// Characters of `requiredCharacters` and every kept character are in the vocabulary, even
     /// when pruning or the vocabulary size would drop them.
     @Test func requiredCharactersAreKept() throws {
