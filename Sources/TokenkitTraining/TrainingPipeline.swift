@@ -93,17 +93,7 @@ public struct TrainingPipeline: Sendable {
         writer.appendKey("padding"); writer.appendNull()
         writer.appendKey("added_tokens")
         writer.beginArray()
-        for (id, content) in addedTokens {
-            writer.beginObject()
-            writer.appendKey("id"); writer.appendInt(Int(id))
-            writer.appendKey("content"); writer.appendString(content)
-            writer.appendKey("single_word"); writer.appendBool(false)
-            writer.appendKey("lstrip"); writer.appendBool(false)
-            writer.appendKey("rstrip"); writer.appendBool(false)
-            writer.appendKey("normalized"); writer.appendBool(false)
-            writer.appendKey("special"); writer.appendBool(true)
-            writer.endObject()
-        }
+        for (id, content) in addedTokens { writer.appendAddedToken(id: Int(id), content: content, special: true) }
         writer.endArray()
         writer.appendKey("normalizer"); raw(normalizer)
         writer.appendKey("pre_tokenizer"); raw(preTokenizer)
@@ -120,5 +110,21 @@ public struct TrainingPipeline: Sendable {
     public func wordSplitter() throws(TokenizerLoadingError) -> Tokenizer {
         let empty = Array(#"{"type":"BPE","vocab":{},"merges":[]}"#.utf8)
         return try Tokenizer.load(tokenizerJSON(model: empty, addedTokens: []), format: .tokenizerJSON, name: "<training pipeline>")
+    }
+}
+
+extension JSONWriter {
+    /// One entry of a tokenizer.json's `added_tokens`, as the trainers write them (matched on
+    /// the raw text, neither stripping nor single-word).
+    mutating func appendAddedToken(id: Int, content: String, special: Bool) {
+        beginObject()
+        appendKey("id"); appendInt(id)
+        appendKey("content"); appendString(content)
+        appendKey("single_word"); appendBool(false)
+        appendKey("lstrip"); appendBool(false)
+        appendKey("rstrip"); appendBool(false)
+        appendKey("normalized"); appendBool(false)
+        appendKey("special"); appendBool(special)
+        endObject()
     }
 }

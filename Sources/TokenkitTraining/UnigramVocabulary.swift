@@ -79,15 +79,7 @@ public struct UnigramVocabulary: Sendable {
         writer.appendKey("added_tokens")
         writer.beginArray()
         for (id, piece) in pieces.enumerated() where piece.type == .control || piece.type == .userDefined {
-            writer.beginObject()
-            writer.appendKey("id"); writer.appendInt(id)
-            writer.appendKey("content"); writer.appendString(piece.piece)
-            writer.appendKey("single_word"); writer.appendBool(false)
-            writer.appendKey("lstrip"); writer.appendBool(false)
-            writer.appendKey("rstrip"); writer.appendBool(false)
-            writer.appendKey("normalized"); writer.appendBool(false)
-            writer.appendKey("special"); writer.appendBool(piece.type == .control)
-            writer.endObject()
+            writer.appendAddedToken(id: id, content: piece.piece, special: piece.type == .control)
         }
         writer.endArray()
         writer.appendKey("normalizer")
