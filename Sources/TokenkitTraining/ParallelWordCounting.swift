@@ -18,8 +18,8 @@ extension WordCounts {
             let source = file == "-" ? "<stdin>" : file
             try TrainingCorpus.forEachBlock(ofFile: file) { block, firstLine in
                 if workers == 1 {
-                    try TrainingCorpus.forEachSequence(in: block, source: source, format: format, firstLineNumber: firstLine) { text in
-                        counts.addWords(of: text, splitter: splitter)
+                    try counts.countingWords(splitter: splitter) { countWords in
+                        try TrainingCorpus.forEachSequence(in: block, source: source, format: format, firstLineNumber: firstLine, countWords)
                     }
                 } else {
                     try counts.addWords(ofBlock: block, firstLine: firstLine, source: source, format: format,
@@ -60,9 +60,9 @@ extension WordCounts {
                 let (range, line) = parts[part]
                 let wordsBefore = tables[worker].words.distinctCount, rawBefore = tables[worker].rawByteLevelWords.distinctCount
                 do {
-                    try TrainingCorpus.forEachSequence(in: Array(block[range]), source: source, format: format,
-                                                       firstLineNumber: firstLine + line) { text in
-                        tables[worker].addWords(of: text, splitter: splitter)
+                    try tables[worker].countingWords(splitter: splitter) { countWords in
+                        try TrainingCorpus.forEachSequence(in: Array(block[range]), source: source, format: format,
+                                                           firstLineNumber: firstLine + line, countWords)
                     }
                 } catch {
                     failures[worker] = (part, error)

@@ -33,6 +33,15 @@ public struct WordCounts: Sendable {
         }
     }
 
+    /// Calls `body` with a function that counts the words of a text as `addWords(of:splitter:)`
+    /// does, keeping one set of scratch buffers for all the texts (see `Tokenizer.countingWords`).
+    mutating func countingWords<R>(splitter: Tokenizer, _ body: (_ countWords: (String) -> Void) throws -> R) rethrows -> R {
+        if splitter.countsWordsAsRawBytes {
+            return try splitter.countingWords(into: &rawByteLevelWords, body)
+        }
+        return try splitter.countingWords(into: &words, body)
+    }
+
     /// Adds `other`'s counts; words new here are added in the order `other` first saw them, so
     /// merging the counts of consecutive parts of a corpus in order gives the counts of the whole
     /// corpus, in the same order.

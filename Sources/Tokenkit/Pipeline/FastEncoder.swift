@@ -165,25 +165,28 @@ final class FastEncoder: Sendable {
     /// Calls `body` with every pre-tokenized piece of `text` (raw bytes, before the byte-level
     /// mapping), normalized first when the tokenizer normalizes to NFC: the words trainers count.
     func forEachPiece(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        caches.withCache { cache in forEachPiece(of: text, cache: &cache, body) }
+    }
+
+    /// `forEachPiece(of:_:)` with a cache the caller took from `caches`.
+    func forEachPiece(of text: String, cache: inout BPEPieceCache, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         withUTF8(text) { bytes in
             withNormalized(bytes) { bytes in
                 guard !bytes.isEmpty else { return }
-                caches.withCache { cache in
-                    let padded = cache.text.load(bytes, prefixSpace: addPrefixSpace && bytes[0] != 0x20)
-                    defer { cache.text.shrink() }
-                    guard let scanner else {
-                        split(padded, step: 0, body)
-                        return
-                    }
-                    withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { ends in
-                        var start = 0
-                        while start < padded.count {
-                            let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: start,
-                                                      into: ends.baseAddress!, capacity: KnownPatternScanner.batchSize)
-                            for e in 0..<k {
-                                body(UnsafeBufferPointer(rebasing: padded[start..<ends[e]]))
-                                start = ends[e]
-                            }
+                let padded = cache.text.load(bytes, prefixSpace: addPrefixSpace && bytes[0] != 0x20)
+                defer { cache.text.shrink() }
+                guard let scanner else {
+                    split(padded, step: 0, body)
+                    return
+                }
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { ends in
+                    var start = 0
+                    while start < padded.count {
+                        let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: start,
+                                                  into: ends.baseAddress!, capacity: KnownPatternScanner.batchSize)
+                        for e in 0..<k {
+                            body(UnsafeBufferPointer(rebasing: padded[start..<ends[e]]))
+                            start = ends[e]
                         }
                     }
                 }

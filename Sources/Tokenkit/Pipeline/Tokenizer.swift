@@ -186,6 +186,16 @@ public final class Tokenizer: Sendable {
         }
     }
 
+    /// Calls `body` with a function that counts the words of a text into `counter` as
+    /// `countWords(in:into:)` does, holding one worker's scratch buffers for all the texts:
+    /// threads counting in parallel then do not meet on the buffer pool for every line.
+    public func countingWords<R>(into counter: inout ByteStringCounter, _ body: (_ countWords: (String) -> Void) throws -> R) rethrows -> R {
+        guard let fastEncoder else { return try body { text in countWords(in: text, into: &counter) } }
+        return try fastEncoder.caches.withCache { cache in
+            try body { text in fastEncoder.forEachPiece(of: text, cache: &cache) { counter.add($0) } }
+        }
+    }
+
     /// Encodes ordinary text, treating special-token text as plain text (tiktoken's `encode_ordinary`).
     public func encodeOrdinary(_ text: String) -> [TokenID] {
         if let fastEncoder, let ids = fastEncoder.encode(text) { return ids }
