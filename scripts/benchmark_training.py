@@ -20,7 +20,7 @@ one thread (num_threads=1; Tokenkit --threads 1, and again with one thread per c
 text: the lines of ../shared/corpus/parallel/{de,es,fr,ja,ru,zh_CN}.txt that are not in the
 training corpus, encoded with sentencepiece by both .model files.
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, textwrap, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--cli", default=".build/release/tokenkit")
@@ -51,7 +51,7 @@ def measure(cmd):
 
 def python_job(code, python=sys.executable):
     path = os.path.join(work, f"job{abs(hash(code))}.py")
-    open(path, "w").write(code)
+    open(path, "w").write(textwrap.dedent(code))
     return [python, path]
 
 
@@ -60,6 +60,11 @@ if a.only in (None, "bpe"):
     rows = []
     ours = os.path.join(work, "tokenkit.json")
     rows.append(("Tokenkit `train bpe`", *measure([a.cli, "train", "bpe", "--quiet", "--vocab-size", str(a.vocab_size), corpus, "-o", ours])))
+    ours_two = os.path.join(work, "tokenkit-bpe-2.json")
+    rows.append(("Tokenkit `train bpe --threads 2`", *measure([a.cli, "train", "bpe", "--quiet", "--threads", "2", "--vocab-size",
+                                                             str(a.vocab_size), corpus, "-o", ours_two])))
+    if open(ours, "rb").read() != open(ours_two, "rb").read():
+        raise SystemExit("train bpe: --threads 2 wrote another file than one thread")
 
     reference = os.path.join(work, "tokenizers.json")
     rows.append(("tokenizers BpeTrainer", *measure(python_job(f"""
