@@ -87,12 +87,7 @@ public struct TrainingPipeline: Sendable {
             guard let json else { writer.appendNull(); return }
             Array(json.utf8).withUnsafeBufferPointer { writer.appendRawValue($0) }
         }
-        writer.beginObject()
-        writer.appendKey("version"); writer.appendString("1.0")
-        writer.appendKey("truncation"); writer.appendNull()
-        writer.appendKey("padding"); writer.appendNull()
-        writer.appendKey("added_tokens")
-        writer.beginArray()
+        writer.beginTokenizerJSON()
         for (id, content) in addedTokens { writer.appendAddedToken(id: Int(id), content: content, special: true) }
         writer.endArray()
         writer.appendKey("normalizer"); raw(normalizer)
@@ -114,6 +109,17 @@ public struct TrainingPipeline: Sendable {
 }
 
 extension JSONWriter {
+    /// Opens a tokenizer.json as the trainers write it (no truncation or padding) up to its
+    /// `added_tokens` array, which the caller fills and closes.
+    mutating func beginTokenizerJSON() {
+        beginObject()
+        appendKey("version"); appendString("1.0")
+        appendKey("truncation"); appendNull()
+        appendKey("padding"); appendNull()
+        appendKey("added_tokens")
+        beginArray()
+    }
+
     /// One entry of a tokenizer.json's `added_tokens`, as the trainers write them (matched on
     /// the raw text, neither stripping nor single-word).
     mutating func appendAddedToken(id: Int, content: String, special: Bool) {

@@ -72,12 +72,7 @@ public struct UnigramVocabulary: Sendable {
     /// special added tokens, user-defined pieces added tokens matched before normalization.
     public func tokenizerJSON() -> [UInt8] {
         var writer = JSONWriter(capacity: pieces.count * 24 + trainer.charsMapBlob.count * 2)
-        writer.beginObject()
-        writer.appendKey("version"); writer.appendString("1.0")
-        writer.appendKey("truncation"); writer.appendNull()
-        writer.appendKey("padding"); writer.appendNull()
-        writer.appendKey("added_tokens")
-        writer.beginArray()
+        writer.beginTokenizerJSON()
         for (id, piece) in pieces.enumerated() where piece.type == .control || piece.type == .userDefined {
             writer.appendAddedToken(id: id, content: piece.piece, special: piece.type == .control)
         }
