@@ -48,7 +48,7 @@ extension WordCounts {
         let taken = UnsafeMutablePointer<Int>.allocate(capacity: 1)
         taken.initialize(to: 0)
         defer { taken.deallocate() }
-        let shared = UncheckedBox((tables, added, failures, taken))
+        let shared = UncheckedSendable((tables, added, failures, taken))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let (tables, added, failures, taken) = shared.value
             while true {
@@ -97,8 +97,3 @@ extension WordCounts {
     }
 }
 
-/// Hands unsynchronised buffers to worker threads that each touch their own elements.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

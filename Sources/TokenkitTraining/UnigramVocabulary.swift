@@ -3,18 +3,8 @@ import Tokenkit
 /// A trained Unigram model: its pieces by id (special pieces included) with their scores, and
 /// the settings it was trained with, written as a SentencePiece `.model` or a `tokenizer.json`.
 public struct UnigramVocabulary: Sendable {
-    public struct Piece: Sendable, Equatable {
-        public var piece: String
-        /// Log probability (0 for special pieces).
-        public var score: Float
-        public var type: SentencePieceModel.PieceType
-
-        public init(piece: String, score: Float, type: SentencePieceModel.PieceType) {
-            self.piece = piece
-            self.score = score
-            self.type = type
-        }
-    }
+    /// A piece with its log probability (0 for special pieces) and type.
+    public typealias Piece = SentencePieceModel.Piece
 
     /// Pieces by id.
     public var pieces: [Piece]
@@ -61,7 +51,7 @@ public struct UnigramVocabulary: Sendable {
         var normalizer = SentencePieceModelFile.NormalizerSettings()
         normalizer.name = trainer.normalizesNFKC ? "nmt_nfkc" : "identity"
         normalizer.precompiledCharsMap = trainer.charsMapBlob
-        let file = SentencePieceModelFile(pieces: pieces.map { .init(piece: $0.piece, score: $0.score, type: $0.type) },
+        let file = SentencePieceModelFile(pieces: pieces,
                                           trainer: settings, normalizer: normalizer)
         return file.serializedModel()
     }

@@ -84,9 +84,9 @@ private final class ChunkCounter: @unchecked Sendable {
 
 /// Wraps a value that is used from several threads in a way the compiler cannot check
 /// (disjoint writes to preallocated buffers).
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+package struct UncheckedSendable<T>: @unchecked Sendable {
+    package let value: T
+    package init(_ value: T) { self.value = value }
 }
 
 /// The number of processors, without Foundation.

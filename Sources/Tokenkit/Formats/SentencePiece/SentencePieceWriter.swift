@@ -9,17 +9,7 @@ import SwiftProtobuf
 package struct SentencePieceModelFile: Sendable {
     package enum ModelType: Sendable { case unigram, bpe }
 
-    package struct Piece: Sendable {
-        package var piece: String
-        package var score: Float
-        package var type: SentencePieceModel.PieceType
-
-        package init(piece: String, score: Float, type: SentencePieceModel.PieceType) {
-            self.piece = piece
-            self.score = score
-            self.type = type
-        }
-    }
+    package typealias Piece = SentencePieceModel.Piece
 
     /// `TrainerSpec` fields, by their SentencePiece meaning.
     package struct TrainerSettings: Sendable {

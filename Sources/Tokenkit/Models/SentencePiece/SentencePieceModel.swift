@@ -19,6 +19,20 @@ public struct SentencePieceModel: TokenizationModel {
         case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
     }
 
+    /// A vocabulary entry as `.model` files and trainers hold it: its text, score and type.
+    public struct Piece: Sendable, Equatable {
+        public var piece: String
+        /// Log probability for Unigram, minus the merge rank for BPE (0 for special pieces).
+        public var score: Float
+        public var type: PieceType
+
+        public init(piece: String, score: Float, type: PieceType) {
+            self.piece = piece
+            self.score = score
+            self.type = type
+        }
+    }
+
     public let kind: Kind
     public let byteFallback: Bool
     public let unknownID: TokenID
