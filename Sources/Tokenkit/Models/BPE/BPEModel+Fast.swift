@@ -58,59 +58,84 @@ extension BPEModel {
         let symbols = out
         for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
         if n >= Self.rankBucketThreshold, let count = mergeWithRankBuckets(piece, symbols, pairs) { return count }
-        if n > 24 { return mergeWithHeap(piece, symbols, pairs) }
+        if n <= 1 { return n }
+        if n <= Self.smallPieceLimit {
+            if let count = mergeSmall(piece, symbols, pairs) { return count }
+            // It may have merged a few symbols before declining: start again from the bytes.
+            for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
+        }
+        return mergeWithHeap(piece, symbols, pairs)
+    }
+
+    /// Pieces up to this many bytes merge with `mergeSmall`: a symbol's start fits the low bits
+    /// of its pair's key.
+    static let smallPieceLimit = 32
+
+    /// The merge loop for short pieces (most of them), on stack buffers and without a heap:
+    /// each pair's candidate is one 32-bit key, rank << 5 | position, so the next merge (the
+    /// lowest rank, the leftmost among equal ranks) is the minimum key, found by a branch-free
+    /// pass; merged-away symbols keep their slot with the key `.max` and are unlinked, so no array
+    /// is shifted. Returns nil when a rank does not fit in 27 bits (the caller then uses the heap).
+    @inline(__always)
+    private func mergeSmall(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
+                            _ pairs: PairLookupCache) -> Int? {
+        let n = piece.count
         let base = piece.baseAddress!
-        // Ranks and merge results of each adjacent pair in parallel arrays, so that the search
-        // for the lowest rank is a branch-free pass over 32-bit values; `starts` holds where each
-        // symbol begins (and the end), for rank files, which look merged bytes up.
-        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 3 &* n &+ 1) { buffer in
-            let ranks = buffer.baseAddress!
-            let results = ranks + n
-            let starts = results + n
-            @inline(__always) func lookupPair(_ i: Int) {
-                let from = Int(starts[i])
-                let covering = UnsafeBufferPointer(start: base + from, count: Int(starts[i &+ 2]) &- from)
-                if let m = pairs.lookup(left: symbols[i], right: symbols[i &+ 1], covering: covering, in: self) {
-                    ranks[i] = UInt32(truncatingIfNeeded: m >> 32)
-                    results[i] = UInt32(truncatingIfNeeded: m)
-                } else {
-                    ranks[i] = .max
-                    results[i] = 0
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 &* Self.smallPieceLimit) { buffer in
+            withUnsafeTemporaryAllocation(of: Int8.self, capacity: 2 &* Self.smallPieceLimit &+ 1) { linkBuffer in
+                let keys = buffer.baseAddress!
+                let results = keys + Self.smallPieceLimit
+                // next[i]: where the symbol after the one at i starts (n at the end); previous[i]: the
+                // symbol before (-1 at the start).
+                let next = linkBuffer.baseAddress!
+                let previous = next + Self.smallPieceLimit
+                // Every rank looked up, or-ed together: they must fit in 27 bits. (Returned rather than
+                // kept in a captured variable, which would cost an exclusivity check per call.)
+                var rankBits: UInt64 = 0
+                @inline(__always) func lookup(_ p: Int, _ q: Int) -> UInt64 {
+                    let end = Int(next[q])
+                    guard let m = pairs.lookup(left: symbols[p], right: symbols[q],
+                                               covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self) else {
+                        keys[p] = .max
+                        return 0
+                    }
+                    keys[p] = UInt32(truncatingIfNeeded: m >> 32) << 5 | UInt32(truncatingIfNeeded: p)
+                    results[p] = UInt32(truncatingIfNeeded: m)
+                    return m >> 32
                 }
+                for i in 0..<n {
+                    next[i] = Int8(truncatingIfNeeded: i &+ 1)
+                    previous[i] = Int8(truncatingIfNeeded: i &- 1)
+                }
+                for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1) }
+                keys[n &- 1] = .max
+                while true {
+                    var best = keys[0]
+                    for i in 1..<n { best = min(best, keys[i]) }
+                    if best == .max { break }
+                    guard rankBits < 1 << 27 else { return nil }
+                    let p = Int(best & 31)
+                    let q = Int(next[p])
+                    let after = Int(next[q])
+                    symbols[p] = results[p]
+                    keys[q] = .max
+                    next[p] = Int8(truncatingIfNeeded: after)
+                    if after < n { previous[after] = Int8(truncatingIfNeeded: p) }
+                    if after < n { rankBits |= lookup(p, after) } else { keys[p] = .max }
+                    let before = Int(previous[p])
+                    if before >= 0 { rankBits |= lookup(before, p) }
+                }
+                guard rankBits < 1 << 27 else { return nil }
+                // Move the surviving symbols to the front, in order.
+                var write = 0
+                var i = 0
+                while i < n {
+                    symbols[write] = symbols[i]
+                    write &+= 1
+                    i = Int(next[i])
+                }
+                return write
             }
-            for i in 0...n { starts[i] = UInt32(truncatingIfNeeded: i) }
-            var count = n
-            for i in 0..<(n &- 1) { lookupPair(i) }
-            ranks[n &- 1] = .max
-            results[n &- 1] = 0
-            while count > 1 {
-                // The lowest rank wins; among equal ranks the leftmost.
-                var best = ranks[0]
-                var k = 0
-                var i = 1
-                while i < count &- 1 {
-                    let r = ranks[i]
-                    k = r < best ? i : k
-                    best = r < best ? r : best
-                    i &+= 1
-                }
-                if best == .max { break }
-                symbols[k] = results[k]
-                // Remove symbol k+1 and the pair that started at it.
-                var j = k &+ 1
-                while j < count &- 1 {
-                    symbols[j] = symbols[j &+ 1]
-                    ranks[j] = ranks[j &+ 1]
-                    results[j] = results[j &+ 1]
-                    starts[j] = starts[j &+ 1]
-                    j &+= 1
-                }
-                starts[count &- 1] = starts[count]
-                count &-= 1
-                if k &+ 1 < count { lookupPair(k) } else { ranks[k] = .max }
-                if k > 0 { lookupPair(k &- 1) }
-            }
-            return count
         }
     }
 
