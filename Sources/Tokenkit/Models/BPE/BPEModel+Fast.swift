@@ -33,12 +33,15 @@ extension BPEModel {
     private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, firstWord: UInt64,
                                 out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         // (firstWord: the padded key's first word for pieces of up to 16 bytes, unused beyond.)
+        // The piece cache comes first: it answers the pieces of several tokens seen before (a
+        // third of the hot-cache misses on English, most on other scripts) from a table a tenth
+        // the size of the vocabulary's, whose probe would miss the CPU caches.
+        let cached = cache.lookup(piece, hash: h, out: out)
+        if cached >= 0 { return cached }
         if options.ignoreMerges, let id = vocabulary.value(for: piece, hash: h, firstWord: firstWord) {
             out[0] = id
             return 1
         }
-        let cached = cache.lookup(piece, hash: h, out: out)
-        if cached >= 0 { return cached }
         let count = mergeBytes(piece, out: out, pairs: cache.pairs)
         cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
         return count
