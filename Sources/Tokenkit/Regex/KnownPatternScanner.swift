@@ -275,6 +275,21 @@ enum SWAR {
     @inline(__always) static func uppers(_ x: UInt64) -> UInt64 { inRange(x, 0x41, 0x5A) }
     @inline(__always) static func lowers(_ x: UInt64) -> UInt64 { inRange(x, 0x61, 0x7A) }
 
+    /// The end of `[A-Z]*[a-z]*` from `j`. Words of up to eight bytes (most) take one load: a
+    /// letter's case is its bit 5, so one letter mask gives both the upper and the lower run.
+    @inline(__always) static func casedWordEnd(_ p: UnsafePointer<UInt8>, from j: Int) -> Int {
+        let x = load(p + j)
+        let letter = letters(x)
+        let lowerBit = x &<< 2     // bit 5 of each byte moved to bit 7
+        let upperStop = ~(letter & ~lowerBit) & high
+        let upperLength = upperStop.trailingZeroBitCount   // in bits, 64 when all eight are upper
+        guard upperLength < 64 else { return runEnd(p, from: runEnd(p, from: j, uppers), lowers) }
+        // Lower-case letters from the first non-upper byte on.
+        let lowerStop = ~(letter & lowerBit) & high & (UInt64.max &<< UInt64(truncatingIfNeeded: upperLength))
+        guard lowerStop != 0 else { return runEnd(p, from: j &+ 8, lowers) }
+        return j &+ lowerStop.trailingZeroBitCount &>> 3
+    }
+
     /// The end of the run of bytes in the class from `j` (the padding of a `PaddedText` ends it).
     @inline(__always) static func runEnd(_ p: UnsafePointer<UInt8>, from j: Int, _ bits: (UInt64) -> UInt64) -> Int {
         var j = j
@@ -488,8 +503,7 @@ enum ScannerCore<R: ScannerRules> {
                 start = i &+ 1
             }
             if start >= 0 {
-                let upperEnd = SWAR.runEnd(p, from: start, SWAR.uppers)
-                let j = SWAR.runEnd(p, from: upperEnd, SWAR.lowers)
+                let j = SWAR.casedWordEnd(p, from: start)
                 if p[j] >= 0x80 { return -1 }
                 if p[j] == 0x27 {
                     let end = asciiContraction(at: j, p, caseInsensitive: true)
