@@ -241,6 +241,9 @@ struct LeftmostLongestMatcher: Sendable {
     private var nodes: [Node] = [Node()]
     /// Bytes that can start a pattern.
     private var firstBytes = [Bool](repeating: false, count: 256)
+    /// The only byte that starts a pattern, when they all start alike (`<` in most vocabularies):
+    /// the text is then searched with `memchr`, many bytes at a time.
+    private var onlyFirstByte: UInt8?
 
     init(patterns: [(bytes: [UInt8], id: TokenID)]) {
         for (bytes, id) in patterns where !bytes.isEmpty {
@@ -257,16 +260,33 @@ struct LeftmostLongestMatcher: Sendable {
             nodes[node].id = id
             firstBytes[Int(bytes[0])] = true
         }
+        let starts = (0..<256).filter { firstBytes[$0] }
+        onlyFirstByte = starts.count == 1 ? UInt8(starts[0]) : nil
+    }
+
+    /// Where the next pattern could start, from `start`: the first byte that starts a pattern, or
+    /// `text.count`.
+    @inline(__always)
+    private func nextCandidate(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < text.count else { return text.count }
+        if let byte = onlyFirstByte {
+            guard let hit = memchr(text.baseAddress! + start, Int32(byte), text.count - start) else { return text.count }
+            return text.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        return firstBytes.withUnsafeBufferPointer { table in
+            var i = start
+            while i < text.count && !table[Int(text[i])] { i &+= 1 }
+            return i
+        }
     }
 
     var isEmpty: Bool { nodes.count == 1 }
 
     /// Calls `body` with each non-overlapping leftmost-longest match (optionally only patterns in `allowing`).
     func forEachMatch(in text: UnsafeBufferPointer<UInt8>, allowing: Set<TokenID>? = nil, _ body: (TokenID, Range<Int>) -> Void) {
-        var start = 0
         let count = text.count
+        var start = nextCandidate(in: text, from: 0)
         while start < count {
-            if !firstBytes[Int(text[start])] { start += 1; continue }
             var node = 0
             var best: (id: TokenID, end: Int)?
             var i = start
@@ -277,10 +297,18 @@ struct LeftmostLongestMatcher: Sendable {
             }
             if let best {
                 body(best.id, start..<best.end)
-                start = best.end
+                start = nextCandidate(in: text, from: best.end)
             } else {
-                start += 1
+                start = nextCandidate(in: text, from: start + 1)
             }
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -351,6 +351,12 @@ enum UnicodeNormalization {
         let n = utf8.count
         var i = 0
         while i < n {
+            // ASCII (always normalized) eight bytes at a time.
+            while i &+ 8 <= n,
+                  UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i &+= 8
+            }
+            guard i < n else { break }
             let b0 = utf8[i]
             if b0 < 0x80 {
                 i &+= 1
