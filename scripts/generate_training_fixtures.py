@@ -21,7 +21,7 @@ files are the same model (vocab and merges), that `tokenizers` loads Tokenkit's 
 encodes the corpus to the same ids as its own, and that tiktoken does too with the same
 training written as a .tiktoken file.
 """
-import argparse, json, os, subprocess, tempfile
+import argparse, json, os, subprocess, tempfile, unicodedata
 
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
@@ -133,6 +133,28 @@ for name, options in CONFIGS.items():
                 plain = [l.rstrip("\n") for l in lines if l[:1].strip() and not any(ord(c) < 32 for c in l.rstrip("\n"))]
                 assert sp.encode(plain) == [e.ids for e in reference.encode_batch(plain, add_special_tokens=False)]
                 print(f"{name}: sentencepiece encodes {len(plain)} lines with tokenkit's .model as tokenizers does")
+                # Character coverage and byte fallback: the .model and the tokenizer.json encode
+                # alike in sentencepiece and tokenizers, rare and unseen characters as bytes, and
+                # decode back. sentencepiece's ids are recorded for Tokenkit's test, which trains
+                # the same model and must encode these lines the same.
+                fb_json, fb_model = os.path.join(tmp, "fallback.json"), os.path.join(tmp, "fallback.model")
+                for target in (fb_json, fb_model):
+                    subprocess.run([target if arg == ours else arg for arg in cmd] + ["--character-coverage", "0.999", "--byte-fallback"],
+                                   check=True)
+                sp = spm.SentencePieceProcessor(model_file=fb_model)
+                hf = Tokenizer.from_file(fb_json)
+                # Lines with non-ASCII characters, trimmed and without control characters (the two
+                # known differences between the files, see above).
+                probes = [" ".join(l.split()) for l in lines if any(ord(c) > 0x7F for c in l)]
+                probes = [l for l in probes if l and unicodedata.normalize("NFKC", l) == l][:150]
+                probes.append("unseen: \u2603 \U0001F600 \u0E01\u0E02 end")
+                sp_ids = sp.encode(probes)
+                assert sp_ids == [e.ids for e in hf.encode_batch(probes, add_special_tokens=False)], "byte fallback: files differ"
+                assert any(3 <= i < 259 for ids in sp_ids for i in ids), "byte fallback: no byte token used"
+                assert sp.decode(sp_ids) == probes and hf.decode_batch(sp_ids) == probes, "byte fallback: no round trip"
+                json.dump({"options": ["--character-coverage", "0.999", "--byte-fallback"], "lines": probes, "ids": sp_ids},
+                          open(os.path.join(out_dir, name + ".byte-fallback.json"), "w"), ensure_ascii=False)
+                print(f"{name}: with coverage and byte fallback, sentencepiece and tokenizers encode {len(probes)} lines alike and decode them back")
                 continue
             # The same training written as a tiktoken file: tiktoken encodes like tokenizers.
             import tiktoken

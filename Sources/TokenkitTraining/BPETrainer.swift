@@ -35,10 +35,19 @@ public struct BPETrainer: Sendable {
     public var endOfWordSuffix: String?
     /// Merges never make tokens longer than this many characters.
     public var maximumTokenLength: Int?
+    /// SentencePiece's character coverage (SentencePiece-style BPE): only the most frequent
+    /// characters covering this fraction of the corpus's characters are kept, and a dropped
+    /// character splits its word, so no merge spans it (SentencePiece's rule: pairs with the
+    /// unknown symbol are never formed). Nil keeps every character, as `tokenizers` does.
+    public var characterCoverage: Double?
+    /// Adds the 256 byte tokens `<0x00>` … `<0xFF>` after the special tokens, as SentencePiece's
+    /// `byte_fallback` does, so that characters outside the vocabulary are spelled by their bytes.
+    public var byteFallback: Bool
 
     public init(vocabularySize: Int = 30_000, minimumFrequency: Int = 0, specialTokens: [String] = [],
                 limitAlphabet: Int? = nil, initialAlphabet: [Unicode.Scalar] = [], continuingSubwordPrefix: String? = nil,
-                endOfWordSuffix: String? = nil, maximumTokenLength: Int? = nil) {
+                endOfWordSuffix: String? = nil, maximumTokenLength: Int? = nil, characterCoverage: Double? = nil,
+                byteFallback: Bool = false) {
         self.vocabularySize = vocabularySize
         self.minimumFrequency = minimumFrequency
         self.specialTokens = specialTokens
@@ -47,6 +56,8 @@ public struct BPETrainer: Sendable {
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.endOfWordSuffix = endOfWordSuffix
         self.maximumTokenLength = maximumTokenLength
+        self.characterCoverage = characterCoverage
+        self.byteFallback = byteFallback
     }
 
     /// The 256 characters of the byte-level alphabet (`pre_tokenizers.ByteLevel.alphabet()`).
@@ -58,6 +69,9 @@ public struct BPETrainer: Sendable {
     public func train(_ words: consuming WordCounts, progress: TrainingProgress? = nil) -> BPEVocabulary {
         var vocabulary = VocabularyBuilder()
         for token in specialTokens { vocabulary.insert(Array(token.utf8)) }
+        if byteFallback {
+            for byte in 0...255 { vocabulary.insert(Array(byteFallbackPieceName(UInt8(byte)).utf8)) }
+        }
         // The word counts are only needed until the words are split into ids.
         var state = { (words: consuming WordCounts, vocabulary: inout VocabularyBuilder) in
             var words = words
@@ -82,7 +96,8 @@ public struct BPETrainer: Sendable {
         progress?.finish()
         return BPEVocabulary(tokens: vocabulary.tokens, merges: merges,
                              specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
-                             endOfWordSuffix: endOfWordSuffix, unknownToken: nil)
+                             endOfWordSuffix: endOfWordSuffix, unknownToken: nil, byteFallback: byteFallback,
+                             characterCoverage: characterCoverage)
     }
 
     private func addAlphabet(of words: borrowing WordCounts, to vocabulary: inout VocabularyBuilder) {
@@ -93,6 +108,20 @@ public struct BPETrainer: Sendable {
         for scalar in initialAlphabet { counts.update(UInt64(scalar.value), default: 0) { $0 = .max } }
         var kept: [(scalar: UInt32, count: Int)] = []
         counts.forEach { scalar, count in kept.append((UInt32(scalar), count)) }
+        if let characterCoverage {
+            // SentencePiece's rule: the most frequent first (ties by code point), until the
+            // characters taken cover the fraction (computed in double, compared as float).
+            kept.sort { $0.count != $1.count ? $0.count > $1.count : $0.scalar < $1.scalar }
+            // (`initialAlphabet`'s characters, counted as .max, sort first and are always kept.)
+            let all = kept.reduce(0.0) { $0 + ($1.count == .max ? 0 : Double($1.count)) }
+            var covered = 0.0
+            var keep = 0
+            while keep < kept.count && (kept[keep].count == .max || Float(covered / all) < Float(characterCoverage)) {
+                if kept[keep].count != .max { covered += Double(kept[keep].count) }
+                keep += 1
+            }
+            kept.removeLast(kept.count - keep)
+        }
         if let limitAlphabet, kept.count > limitAlphabet {
             // The reference sorts by count alone (unstable): equal counts at the cut are its choice;
             // here the lower code point goes first, so the result is at least reproducible.
@@ -125,7 +154,15 @@ public struct BPETrainer: Sendable {
             for (index, scalar) in scalars.enumerated() {
                 var id = UInt32.max
                 characterIDs.update(UInt64(scalar), default: vocabulary.id(of: utf8(of: scalar)) ?? .max) { id = $0 }
-                guard id != .max else { continue }
+                guard id != .max else {
+                    // Outside the vocabulary: dropped from the word (`tokenizers`), or, under a
+                    // character coverage, the end of a run that merges cannot cross.
+                    if characterCoverage != nil && !symbols.isEmpty {
+                        result.append(symbols, count: count)
+                        symbols.removeAll(keepingCapacity: true)
+                    }
+                    continue
+                }
                 let continues = index > 0 && prefix != nil
                 let ends = index == scalars.count - 1 && suffix != nil
                 if continues || ends {

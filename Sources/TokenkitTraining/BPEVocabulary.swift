@@ -11,6 +11,11 @@ public struct BPEVocabulary: Sendable {
     public var endOfWordSuffix: String?
     /// Written as the model's `unk_token` (used for characters outside the vocabulary).
     public var unknownToken: String?
+    /// The vocabulary has the 256 byte tokens `<0xNN>` and the model spells unknown characters
+    /// with them (`byte_fallback`).
+    public var byteFallback: Bool = false
+    /// The character coverage it was trained with (recorded in a `.model`'s trainer settings).
+    public var characterCoverage: Double? = nil
 
     /// The merges as the trained model applies them: each pair once, at the rank of its last
     /// occurrence (the reference builds a map from pair to rank, so the later rank wins).
@@ -35,7 +40,7 @@ public struct BPEVocabulary: Sendable {
         writer.appendKey("continuing_subword_prefix"); optionalString(continuingSubwordPrefix)
         writer.appendKey("end_of_word_suffix"); optionalString(endOfWordSuffix)
         writer.appendKey("fuse_unk"); writer.appendBool(false)
-        writer.appendKey("byte_fallback"); writer.appendBool(false)
+        writer.appendKey("byte_fallback"); writer.appendBool(byteFallback)
         writer.appendKey("ignore_merges"); writer.appendBool(false)
         appendVocabulary(&writer)
         writer.appendKey("merges")
@@ -134,6 +139,7 @@ public struct BPEVocabulary: Sendable {
         let ranks = mergeRanks
         for (r, (a, b)) in ranks.enumerated() { rank[tokens[Int(a)] + tokens[Int(b)]] = r }
         let specials = Set(specialTokens.map { Array($0.utf8) })
+        let bytePieces = byteFallback ? Set((0...255).map { Array(byteFallbackPieceName(UInt8($0)).utf8) }) : []
         var characterScore = -Float(ranks.count)
         var pieces: [SentencePieceModelFile.Piece] = []
         for (id, token) in tokens.enumerated() {
@@ -142,6 +148,8 @@ public struct BPEVocabulary: Sendable {
                 pieces.append(.init(piece: text, score: 0, type: .unknown))
             } else if specials.contains(token) {
                 pieces.append(.init(piece: text, score: 0, type: .control))
+            } else if bytePieces.contains(token) {
+                pieces.append(.init(piece: text, score: 0, type: .byte))
             } else if let r = rank[token] {
                 pieces.append(.init(piece: text, score: -Float(r), type: .normal))
             } else {
@@ -156,6 +164,8 @@ public struct BPEVocabulary: Sendable {
         trainer.unknownID = Int(unknownID)
         trainer.beginningID = id(of: trainer.beginningPiece).map { Int($0) } ?? -1
         trainer.endID = id(of: trainer.endPiece).map { Int($0) } ?? -1
+        trainer.byteFallback = byteFallback
+        if let characterCoverage { trainer.characterCoverage = Float(characterCoverage) }
         trainer.controlSymbols = specialTokens.filter { $0 != unknownToken && $0 != trainer.beginningPiece && $0 != trainer.endPiece }
         var normalizer = SentencePieceModelFile.NormalizerSettings()
         normalizer.precompiledCharsMap = UnigramTrainer.nmtNFKCCharsMap

@@ -49,10 +49,12 @@ public struct TrainingPipeline: Sendable {
     }
 
     /// SentencePiece-style BPE over Unicode characters, as `tokenizers`' SentencePieceBPETokenizer:
-    /// NFKC, then `Metaspace` (spaces become "▁", one prepended), and the `Metaspace` decoder.
-    public static func metaspace() -> TrainingPipeline {
+    /// NFKC, then `Metaspace` (spaces become "▁", one prepended), and the `Metaspace` decoder,
+    /// after the `ByteFallback` decoder (byte tokens back to text) when the model has byte fallback.
+    public static func metaspace(byteFallback: Bool = false) -> TrainingPipeline {
         let metaspace = #"{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}"#
-        return TrainingPipeline(normalizer: #"{"type":"NFKC"}"#, preTokenizer: metaspace, decoder: metaspace, isByteLevel: false)
+        let decoder = byteFallback ? #"{"type":"Sequence","decoders":[{"type":"ByteFallback"},"# + metaspace + "]}" : metaspace
+        return TrainingPipeline(normalizer: #"{"type":"NFKC"}"#, preTokenizer: metaspace, decoder: decoder, isByteLevel: false)
     }
 
     /// BERT's pipeline, for WordPiece: `BertNormalizer` (clean text, Chinese characters

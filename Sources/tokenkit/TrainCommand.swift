@@ -106,6 +106,13 @@ struct TrainBPECommand: ParsableCommand {
           tokenkit train bpe --vocab-size 8000 --jsonl-field text data.jsonl -o tokenizer.json
           tokenkit train bpe --vocab-size 32000 --preset o200k corpus.txt -o mine.tiktoken
           tokenkit train bpe --vocab-size 8000 --metaspace --special-token "<unk>" --unk-token "<unk>" corpus.txt -o sp.model
+          tokenkit train bpe --vocab-size 8000 --metaspace --character-coverage 0.9995 --byte-fallback \\
+              --special-token "<unk>" --unk-token "<unk>" corpus.txt -o sp.model
+
+        --character-coverage keeps only the most frequent characters covering that fraction of the
+        text (SentencePiece's rule; a dropped character splits its word, so no merge spans it) and
+        --byte-fallback adds the byte tokens <0x00>…<0xFF> after the special tokens, which spell
+        every character outside the vocabulary (both as spm_train; they need --metaspace).
         """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -127,16 +134,28 @@ struct TrainBPECommand: ParsableCommand {
     @Option(name: .long, help: "With --metaspace: the model's unknown token (add it with --special-token too).")
     var unkToken: String?
 
+    @Option(name: .long, help: "With --metaspace: keep only the most frequent characters covering this fraction of the text, as spm_train (e.g. 0.9995).")
+    var characterCoverage: Double?
+
+    @Flag(name: .long, help: "With --metaspace: add the 256 byte tokens <0x00>…<0xFF> that spell characters outside the vocabulary.")
+    var byteFallback = false
+
     func validate() throws {
         guard [pattern != nil, preset != nil, metaspace].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --pattern, --preset and --metaspace")
         }
         guard unkToken == nil || metaspace else { throw ValidationError("--unk-token needs --metaspace (byte-level BPE has no unknown characters)") }
+        guard (characterCoverage == nil && !byteFallback) || metaspace else {
+            throw ValidationError("--character-coverage and --byte-fallback need --metaspace (byte-level BPE covers every byte)")
+        }
+        if let characterCoverage, !(characterCoverage > 0 && characterCoverage <= 1) {
+            throw ValidationError("--character-coverage must be greater than 0 and at most 1 (got \(characterCoverage))")
+        }
     }
 
     func run() throws {
         let pattern = try resolvedPattern()
-        let pipeline = metaspace ? TrainingPipeline.metaspace() : TrainingPipeline.byteLevel(pattern: pattern)
+        let pipeline = metaspace ? TrainingPipeline.metaspace(byteFallback: byteFallback) : TrainingPipeline.byteLevel(pattern: pattern)
         let splitter: Tokenizer
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
@@ -144,7 +163,8 @@ struct TrainBPECommand: ParsableCommand {
         let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency,
                                  specialTokens: merges.specialToken, limitAlphabet: merges.limitAlphabet,
                                  initialAlphabet: metaspace ? [] : BPETrainer.byteLevelAlphabet,
-                                 maximumTokenLength: maxTokenLength)
+                                 maximumTokenLength: maxTokenLength, characterCoverage: characterCoverage,
+                                 byteFallback: byteFallback)
         // The word counts are handed over, not kept: training frees them once words are split.
         var vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         vocabulary.unknownToken = unkToken

@@ -112,6 +112,33 @@ import Testing
         }
     }
 
+    /// The SentencePiece-style configuration again with character coverage and byte fallback:
+    /// the ids sentencepiece and tokenizers gave with the CLI's files for these settings
+    /// (scripts/generate_training_fixtures.py checks that both agree and decode back).
+    @Test func coverageAndByteFallbackEncodeAsSentencePiece() throws {
+        let options = try Options(TestData.fixture("training/metaspace-bpe.options.json"))
+        let recorded = try JSONDocument(bytes: [UInt8](FileManager.default.contents(atPath: TestData.fixture("training/metaspace-bpe.byte-fallback.json"))!)).root
+        let lines = recorded["lines"]!.elements.map { $0.string! }
+        let expected = recorded["ids"]!.elements.map { $0.elements.map { TokenID($0.int!) } }
+        let pipeline = TrainingPipeline.metaspace(byteFallback: true)
+        let splitter = try pipeline.wordSplitter()
+        var words = WordCounts()
+        let corpus = [UInt8](FileManager.default.contents(atPath: TestData.fixture("training/corpus.txt"))!)
+        try TrainingCorpus.forEachSequence(in: corpus, source: "corpus.txt", format: .lines) { words.addWords(of: $0, splitter: splitter) }
+        var trained = BPETrainer(vocabularySize: options.vocabularySize, minimumFrequency: options.minimumFrequency,
+                                 specialTokens: options.specialTokens, characterCoverage: 0.999, byteFallback: true).train(words)
+        let unknown = try #require(options.unknownToken)
+        trained.unknownToken = unknown
+        let json = try Tokenizer.load(trained.tokenizerJSON(pipeline: pipeline), format: .tokenizerJSON)
+        let model = try Tokenizer.load(try #require(trained.sentencePieceModel(unknownToken: unknown)), format: .sentencePiece)
+        #expect(lines.count > 100)
+        for (line, ids) in zip(lines, expected) {
+            #expect(try json.encodeIDs(line, addSpecialTokens: false) == ids, "\(line)")
+            #expect(try model.encodeIDs(line, addSpecialTokens: false) == ids, "\(line)")
+            #expect(try model.decode(ids) == line)
+        }
+    }
+
     /// tokenizers' own unit test (trainer.rs `test_train`): min_frequency 2 keeps three merges.
     @Test func referenceUnitCase() {
         let words = WordCounts(["roses": 1, "are": 2, "red": 1, "voilets": 1, "blue": 1, "BERT": 1, "is": 2, "big": 1,
@@ -172,6 +199,53 @@ import Testing
         let wideStrings = wideAlphabet.merges.prefix(narrow.merges.count).map { wideAlphabet.tokens[Int($0.0)] + wideAlphabet.tokens[Int($0.1)] }
         #expect(wideAlphabet.tokens.count > 65_536)
         #expect(Array(wideStrings.prefix(50)) == Array(narrowStrings.prefix(50)))
+    }
+
+    /// Character coverage (SentencePiece's rule): the rarest characters are left out, and a
+    /// left-out character splits its word, so that no merge joins the letters around it.
+    @Test func characterCoverageDropsRareCharactersAndMergesDoNotSpanThem() {
+        // 'x' and 'y' make up all but 2 of 402 characters; "☃" is the rarest.
+        let words = WordCounts(["xy": 100, "x☃y": 1, "yx": 0].filter { $0.value > 0 })
+        let strings = { (trained: BPEVocabulary) in Set(trained.tokens.map { String(decoding: $0, as: UTF8.self) }) }
+        let covered = BPETrainer(vocabularySize: 20, characterCoverage: 0.99).train(words)
+        #expect(strings(covered) == ["x", "y", "xy"])
+        // Without coverage "☃" is a character of the vocabulary; at coverage 1 too.
+        #expect(strings(BPETrainer(vocabularySize: 20).train(words)).contains("☃"))
+        #expect(strings(BPETrainer(vocabularySize: 20, characterCoverage: 1).train(words)).contains("☃"))
+        // Dropped under limit_alphabet (tokenizers' rule), the letters around it do merge.
+        var spanning = WordCounts()
+        spanning.add(Array("y☃x".utf8), count: 50)
+        spanning.add(Array("ab".utf8), count: 60)
+        spanning.add(Array("xy".utf8), count: 10)
+        let limited = BPETrainer(vocabularySize: 20, limitAlphabet: 4).train(spanning)
+        #expect(strings(limited).contains("yx"))
+        let coverageLimited = BPETrainer(vocabularySize: 20, characterCoverage: 0.7).train(spanning)
+        #expect(!strings(coverageLimited).contains("yx") && !strings(coverageLimited).contains("☃"))
+        #expect(strings(coverageLimited).isSuperset(of: ["ab", "xy"]))
+    }
+
+    /// Byte fallback: the 256 byte tokens follow the special tokens, and a tokenizer written
+    /// from the vocabulary (tokenizer.json or .model) spells characters it never saw with them
+    /// and decodes them back.
+    @Test func byteFallbackSpellsUnseenCharacters() throws {
+        let pipeline = TrainingPipeline.metaspace(byteFallback: true)
+        let splitter = try pipeline.wordSplitter()
+        var words = WordCounts()
+        for line in ["the cat sat on the mat", "a hat for the cat", "the rat and the cat"] {
+            for _ in 0..<5 { words.addWords(of: line, splitter: splitter) }
+        }
+        var trained = BPETrainer(vocabularySize: 320, specialTokens: ["<unk>", "<s>", "</s>"], byteFallback: true).train(words)
+        trained.unknownToken = "<unk>"
+        #expect(trained.token(3) == "<0x00>" && trained.token(258) == "<0xFF>" && trained.byteFallback)
+        let json = try Tokenizer.load(trained.tokenizerJSON(pipeline: pipeline), format: .tokenizerJSON)
+        let model = try Tokenizer.load(try #require(trained.sentencePieceModel(unknownToken: "<unk>")), format: .sentencePiece)
+        let text = "the cat € the mat"
+        let ids = try json.encodeIDs(text, addSpecialTokens: false)
+        // "€" is E2 82 AC: three byte tokens, ids 3 + byte.
+        #expect(ids.contains(3 + 0xE2) && ids.contains(3 + 0x82) && ids.contains(3 + 0xAC))
+        #expect(try model.encodeIDs(text, addSpecialTokens: false) == ids)
+        #expect(try json.decode(ids) == text)
+        #expect(try model.decode(ids) == text)
     }
 
     @Test func specialTokensComeFirstAndTheVocabularyStopsAtItsSize() {

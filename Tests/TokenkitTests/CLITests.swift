@@ -178,6 +178,11 @@ import Testing
         let badField = try run(["train", "bpe", "--vocab-size", "300", "--jsonl-field", "content", jsonl.path, "-o", output])
         #expect(badField.status == 2 && badField.stderr.contains("line 1") && badField.stderr.contains("content"))
         #expect(try run(["train", "bpe", "--vocab-size", "300", "--preset", "gpt5", corpus, "-o", output]).status == 2)
+        for coverage in ["0", "1.5", "-0.1"] {
+            let bad = try run(["train", "bpe", "--vocab-size", "300", "--metaspace", "--character-coverage", coverage, corpus, "-o", output])
+            #expect(bad.status == 2 && bad.stderr.contains("--character-coverage"), "\(coverage): \(bad.stderr)")
+        }
+        #expect(try run(["train", "bpe", "--vocab-size", "300", "--byte-fallback", corpus, "-o", output]).status == 2)
         #expect(try run(["train", "bpe", "--vocab-size", "300", "-o", output]).status == 2)
         let wordpiece = try run(["train", "wordpiece", "--quiet", "--vocab-size", "500", corpus, "-o", output])
         #expect(wordpiece.status == 0, "\(wordpiece.stderr)")
