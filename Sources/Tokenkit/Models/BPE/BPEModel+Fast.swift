@@ -1,10 +1,10 @@
 // Performance notes: the id-only path of byte-level BPE. Per piece: single
 // bytes map through a table; otherwise one hash of the piece serves the hot
-// direct-mapped cache, the whole-piece vocabulary lookup (tiktoken and
-// `ignore_merges` models: most words are one token) and the bounded piece
-// cache; only misses run the merge loop, on stack buffers (no allocation) for
-// pieces up to 24 bytes and with the heap algorithm beyond, so that a 1 MB
-// word stays O(n log n). Ids are written to a caller-provided buffer: byte-level
+// direct-mapped cache, the bounded piece cache and the whole-piece vocabulary
+// lookup (tiktoken and `ignore_merges` models: most words are one token), in
+// that order; only misses run the merge loop, on stack buffers (no
+// allocation) for pieces up to 32 bytes and with the heap algorithm beyond,
+// so that a 1 MB word stays O(n log n). Ids are written to a caller-provided buffer: byte-level
 // BPE never produces more tokens than bytes, so the caller sizes it once.
 
 extension BPEModel {
