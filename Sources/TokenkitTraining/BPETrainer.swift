@@ -43,11 +43,16 @@ public struct BPETrainer: Sendable {
     /// Adds the 256 byte tokens `<0x00>` … `<0xFF>` after the special tokens, as SentencePiece's
     /// `byte_fallback` does, so that characters outside the vocabulary are spelled by their bytes.
     public var byteFallback: Bool
+    /// Threads for merges that touch many words (the result does not depend on it).
+    public var threads: Int
+    /// Merges touching at least this many words use `threads` (tests lower it to exercise the
+    /// parallel path on small corpora).
+    var parallelMergeThreshold = 1024
 
     public init(vocabularySize: Int = 30_000, minimumFrequency: Int = 0, specialTokens: [String] = [],
                 limitAlphabet: Int? = nil, initialAlphabet: [Unicode.Scalar] = [], continuingSubwordPrefix: String? = nil,
                 endOfWordSuffix: String? = nil, maximumTokenLength: Int? = nil, characterCoverage: Double? = nil,
-                byteFallback: Bool = false) {
+                byteFallback: Bool = false, threads: Int = 1) {
         self.vocabularySize = vocabularySize
         self.minimumFrequency = minimumFrequency
         self.specialTokens = specialTokens
@@ -58,6 +63,7 @@ public struct BPETrainer: Sendable {
         self.maximumTokenLength = maximumTokenLength
         self.characterCoverage = characterCoverage
         self.byteFallback = byteFallback
+        self.threads = threads
     }
 
     /// The 256 characters of the byte-level alphabet (`pre_tokenizers.ByteLevel.alphabet()`).
@@ -79,7 +85,8 @@ public struct BPETrainer: Sendable {
             addAlphabet(of: words, to: &vocabulary)
             let split = tokenize(words, vocabulary: &vocabulary)
             _ = consume words
-            return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max)
+            return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max,
+                              threads: threads, parallelThreshold: parallelMergeThreshold)
         }(words, &vocabulary)
         var merges: [(UInt32, UInt32)] = []
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
@@ -102,8 +109,19 @@ public struct BPETrainer: Sendable {
 
     private func addAlphabet(of words: borrowing WordCounts, to vocabulary: inout VocabularyBuilder) {
         var counts = PairMap<Int>(capacity: 4096, placeholder: 0)
-        words.forEachEntry { word, count in
+        words.words.forEach { word, count in
             word.forEachScalar { scalar in counts.update(UInt64(scalar), default: 0) { $0 += count } }
+        }
+        // Raw byte-level words: each byte is one character of the byte-level alphabet, so a
+        // table of 256 counts replaces mapping every word to its characters and hashing them.
+        var byteCounts = [Int](repeating: 0, count: 256)
+        byteCounts.withUnsafeMutableBufferPointer { byteCounts in
+            words.rawByteLevelWords.forEach { raw, count in
+                for byte in raw { byteCounts[Int(byte)] += count }
+            }
+        }
+        for (byte, count) in byteCounts.enumerated() where count > 0 {
+            counts.update(UInt64(ByteLevelAlphabet.scalarForByte[byte]), default: 0) { $0 += count }
         }
         for scalar in initialAlphabet { counts.update(UInt64(scalar.value), default: 0) { $0 = .max } }
         var kept: [(scalar: UInt32, count: Int)] = []
@@ -147,20 +165,27 @@ public struct BPETrainer: Sendable {
         var result = TrainingWords(tracksLengths: maximumTokenLength != nil, largestID: max(vocabularySize, vocabulary.count) - 1)
         var scalars: [UInt32] = []
         var symbols: [UInt32] = []
-        words.forEachEntry { word, count in
+        func characterID(_ scalar: UInt32, _ vocabulary: inout VocabularyBuilder) -> UInt32 {
+            var id = UInt32.max
+            characterIDs.update(UInt64(scalar), default: vocabulary.id(of: utf8(of: scalar)) ?? .max) { id = $0 }
+            return id
+        }
+        // A character outside the vocabulary is dropped from its word (`tokenizers`), or, under a
+        // character coverage, ends a run that merges cannot cross.
+        func skipCharacter(count: Int) {
+            if characterCoverage != nil && !symbols.isEmpty {
+                result.append(symbols, count: count)
+                symbols.removeAll(keepingCapacity: true)
+            }
+        }
+        func split(_ word: UnsafeBufferPointer<UInt8>, count: Int) {
             scalars.removeAll(keepingCapacity: true)
             word.forEachScalar { scalars.append($0) }
             symbols.removeAll(keepingCapacity: true)
             for (index, scalar) in scalars.enumerated() {
-                var id = UInt32.max
-                characterIDs.update(UInt64(scalar), default: vocabulary.id(of: utf8(of: scalar)) ?? .max) { id = $0 }
+                var id = characterID(scalar, &vocabulary)
                 guard id != .max else {
-                    // Outside the vocabulary: dropped from the word (`tokenizers`), or, under a
-                    // character coverage, the end of a run that merges cannot cross.
-                    if characterCoverage != nil && !symbols.isEmpty {
-                        result.append(symbols, count: count)
-                        symbols.removeAll(keepingCapacity: true)
-                    }
+                    skipCharacter(count: count)
                     continue
                 }
                 let continues = index > 0 && prefix != nil
@@ -170,6 +195,25 @@ public struct BPETrainer: Sendable {
                     formIDs.update(key, default: vocabulary.insert((continues ? prefix! : []) + utf8(of: scalar) + (ends ? suffix! : []))) {
                         id = $0
                     }
+                }
+                symbols.append(id)
+            }
+            result.append(symbols, count: count)
+        }
+        words.words.forEach(split)
+        guard prefix == nil && suffix == nil else {
+            words.forEachRawByteLevelEntry(split)
+            return result
+        }
+        // Raw byte-level words without prefix or suffix forms: one id per byte, from a table.
+        let idForByte = (0..<256).map { characterID(ByteLevelAlphabet.scalarForByte[$0], &vocabulary) }
+        words.rawByteLevelWords.forEach { raw, count in
+            symbols.removeAll(keepingCapacity: true)
+            for byte in raw {
+                let id = idForByte[Int(byte)]
+                guard id != .max else {
+                    skipCharacter(count: count)
+                    continue
                 }
                 symbols.append(id)
             }
@@ -273,27 +317,57 @@ struct TrainingWords {
         }
     }
 
-    /// Merges every (non-overlapping, left to right) occurrence of `pair` in word `index` and
-    /// reports the changes to the counts of the neighbouring pairs, as the reference's
-    /// `Word::merge` does: the pair before loses one and the pair with the new token gains one
-    /// (unless that would make a token longer than `maximumLength`), likewise after.
-    mutating func merge(word index: Int, _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
-                        _ change: (SymbolPair, Int) -> Void) {
-        precondition(isWide || replacement <= UInt32(UInt16.max), "a merge beyond the id range the words were sized for")
-        let range = range(of: index)
-        guard range.count > 1 else { return }
+    /// Calls `body` with direct access to the words' symbols, through which words can be merged
+    /// (several threads may merge distinct words at once: each word's symbols are its own).
+    mutating func withStorage<R>(_ body: (Storage) -> R) -> R {
         let tracks = tracksLengths
-        lengths[index] = symbolLengths.withUnsafeMutableBufferPointer { allLengths in
-            let lengths = tracks ? UnsafeMutableBufferPointer(rebasing: allLengths[range]) : allLengths
-            if isWide {
-                return wideIDs.withUnsafeMutableBufferPointer { all in
-                    Self.merge(UnsafeMutableBufferPointer(rebasing: all[range]), lengths: lengths, tracks: tracks,
-                               pair, replacement: replacement, maximumLength: maximumLength, change)
+        return symbolLengths.withUnsafeMutableBufferPointer { symbolLengths in
+            lengths.withUnsafeMutableBufferPointer { lengths in
+                starts.withUnsafeBufferPointer { starts in
+                    counts.withUnsafeBufferPointer { counts in
+                        narrowIDs.withUnsafeMutableBufferPointer { narrow in
+                            wideIDs.withUnsafeMutableBufferPointer { wide in
+                                body(Storage(narrowIDs: narrow, wideIDs: wide, isWide: isWide, tracksLengths: tracks,
+                                             symbolLengths: symbolLengths, starts: starts, lengths: lengths, counts: counts))
+                            }
+                        }
+                    }
                 }
             }
-            return narrowIDs.withUnsafeMutableBufferPointer { all in
-                Self.merge(UnsafeMutableBufferPointer(rebasing: all[range]), lengths: lengths, tracks: tracks,
-                           pair, replacement: replacement, maximumLength: maximumLength, change)
+        }
+    }
+
+    /// The words' buffers, valid inside `withStorage`.
+    struct Storage: @unchecked Sendable {
+        let narrowIDs: UnsafeMutableBufferPointer<UInt16>
+        let wideIDs: UnsafeMutableBufferPointer<UInt32>
+        let isWide: Bool
+        let tracksLengths: Bool
+        let symbolLengths: UnsafeMutableBufferPointer<UInt32>
+        let starts: UnsafeBufferPointer<UInt32>
+        let lengths: UnsafeMutableBufferPointer<UInt32>
+        let counts: UnsafeBufferPointer<Int>
+
+        /// Merges every (non-overlapping, left to right) occurrence of `pair` in word `index` and
+        /// reports the changes to the counts of the neighbouring pairs, as the reference's
+        /// `Word::merge` does: the pair before loses one and the pair with the new token gains one
+        /// (unless that would make a token longer than `maximumLength`), likewise after.
+        @inline(__always)
+        func merge(word index: Int, _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
+                   _ change: (SymbolPair, Int) -> Void) {
+            precondition(isWide || replacement <= UInt32(UInt16.max), "a merge beyond the id range the words were sized for")
+            let start = Int(starts[index])
+            let range = start..<(start + Int(lengths[index]))
+            guard range.count > 1 else { return }
+            let wordLengths = tracksLengths ? UnsafeMutableBufferPointer(rebasing: symbolLengths[range]) : symbolLengths
+            if isWide {
+                lengths[index] = TrainingWords.merge(UnsafeMutableBufferPointer(rebasing: wideIDs[range]), lengths: wordLengths,
+                                                     tracks: tracksLengths, pair, replacement: replacement,
+                                                     maximumLength: maximumLength, change)
+            } else {
+                lengths[index] = TrainingWords.merge(UnsafeMutableBufferPointer(rebasing: narrowIDs[range]), lengths: wordLengths,
+                                                     tracks: tracksLengths, pair, replacement: replacement,
+                                                     maximumLength: maximumLength, change)
             }
         }
     }
@@ -301,7 +375,7 @@ struct TrainingWords {
     /// The merge of one word's symbols, in place: the write index never passes the read index,
     /// and the symbol after a pair is read before anything is written over it.
     @inline(__always)
-    private static func merge<ID: FixedWidthInteger & UnsignedInteger>(
+    fileprivate static func merge<ID: FixedWidthInteger & UnsignedInteger>(
         _ ids: UnsafeMutableBufferPointer<ID>, lengths: UnsafeMutableBufferPointer<UInt32>, tracks: Bool,
         _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32, _ change: (SymbolPair, Int) -> Void
     ) -> UInt32 {
@@ -357,90 +431,6 @@ struct VocabularyBuilder {
         ids[token] = id
         return id
     }
-}
-
-/// Pair counts, where each pair occurs, and the priority queue of candidate merges.
-struct MergeState {
-    var words: TrainingWords
-    let maximumTokenLength: UInt32
-    /// Counts are never reset after a merge, as in the reference (a pair merged once can come back
-    /// only through a token string formed twice).
-    private var pairCounts: PairMap<Int>
-    private var queue = MergeQueue()
-    /// The words where pairs gained occurrences during one merge (reused between merges).
-    private var gained = PairMap<[Int32]>(placeholder: [])
-
-    init(words: TrainingWords, maximumTokenLength: UInt32) {
-        self.words = words
-        self.maximumTokenLength = maximumTokenLength
-        // Distinct pairs are far fewer than words (a few hundred thousand for millions of words):
-        // the maps grow as needed rather than starting at the number of words.
-        var pairCounts = PairMap<Int>(capacity: 1 << 16, placeholder: 0)
-        var positions = PairMap<[Int32]>(capacity: 1 << 16, placeholder: [])
-        let counts = words.counts
-        words.forEachWord { symbols, index in
-            guard symbols.count > 1 else { return }
-            for k in 0..<(symbols.count - 1) {
-                let pair = SymbolPair(first: symbols[k], second: symbols[k + 1]).packed
-                pairCounts.update(pair, default: 0) { $0 += counts[index] }
-                positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
-            }
-        }
-        self.pairCounts = pairCounts
-        enqueue(positions)
-        HeapTrim.releaseFreeMemory()
-    }
-
-    private mutating func enqueue(_ positions: PairMap<[Int32]>) {
-        positions.forEach { pair, words in
-            let count = pairCounts[pair] ?? 0
-            if count > 0 {
-                queue.push(MergeQueue.Entry(count: UInt64(count), pair: SymbolPair(packed: pair), words: words))
-            }
-        }
-    }
-
-    /// The next pair to merge, or nil when none is frequent enough.
-    mutating func nextMerge(minimumFrequency: Int) -> SymbolPair? {
-        while var top = queue.pop() {
-            // Counts are compared as the reference does (its signed count read as unsigned).
-            let current = UInt64(bitPattern: Int64(pairCounts[top.pair.packed] ?? 0))
-            if top.count != current {
-                top.count = current
-                queue.push(top)
-                continue
-            }
-            if top.count < 1 || UInt64(max(0, minimumFrequency)) > top.count { return nil }
-            pending = top.words
-            return top.pair
-        }
-        return nil
-    }
-
-    /// The words of the pair `nextMerge` returned.
-    private var pending: [Int32] = []
-
-    mutating func apply(_ pair: SymbolPair, replacement: UInt32) {
-        gained.removeAll()
-        for index in pending {
-            let count = words.counts[Int(index)]
-            words.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumTokenLength) { changed, delta in
-                pairCounts.update(changed.packed, default: 0) { $0 += delta * count }
-                if delta > 0 { gained.update(changed.packed, default: []) { $0.appendUnique(index) } }
-            }
-        }
-        freedSinceTrim += pending.count
-        pending = []
-        enqueue(gained)
-        // The word lists of merged pairs are freed as training goes; past 64 MB, return the pages.
-        if freedSinceTrim > 16 << 20 {
-            HeapTrim.releaseFreeMemory()
-            freedSinceTrim = 0
-        }
-    }
-
-    /// Word indices freed since the heap was last trimmed.
-    private var freedSinceTrim = 0
 }
 
 extension Array where Element == Int32 {

@@ -73,6 +73,11 @@ public struct WordCounts: Sendable {
     /// a word counted both ways comes once per way.
     func forEachEntry(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         words.forEach(body)
+        forEachRawByteLevelEntry(body)
+    }
+
+    /// Calls `body` with every word counted as raw bytes, mapped to byte-level characters (UTF-8).
+    func forEachRawByteLevelEntry(_ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         let alphabet = ByteLevelAlphabet.utf8ForByte
         var mapped: [UInt8] = []
         rawByteLevelWords.forEach { raw, count in

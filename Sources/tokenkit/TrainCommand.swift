@@ -25,7 +25,7 @@ struct CorpusOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
-    @Option(name: .long, help: "Threads counting words, or for unigram running EM (the result does not depend on it).")
+    @Option(name: .long, help: "Threads counting words and merging (bpe, wordpiece) or running EM (unigram); the result does not depend on it.")
     var threads = 1
 
     func validate() throws {
@@ -164,7 +164,7 @@ struct TrainBPECommand: ParsableCommand {
                                  specialTokens: merges.specialToken, limitAlphabet: merges.limitAlphabet,
                                  initialAlphabet: metaspace ? [] : BPETrainer.byteLevelAlphabet,
                                  maximumTokenLength: maxTokenLength, characterCoverage: characterCoverage,
-                                 byteFallback: byteFallback)
+                                 byteFallback: byteFallback, threads: corpus.threads)
         // The word counts are handed over, not kept: training frees them once words are split.
         var vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         vocabulary.unknownToken = unkToken
@@ -226,7 +226,7 @@ struct TrainWordPieceCommand: ParsableCommand {
         // BERT's special tokens unless others are given.
         let specials = merges.specialToken.isEmpty ? ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"] : merges.specialToken
         let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency, specialTokens: specials,
-                                 limitAlphabet: merges.limitAlphabet, continuingSubwordPrefix: "##")
+                                 limitAlphabet: merges.limitAlphabet, continuingSubwordPrefix: "##", threads: corpus.threads)
         let vocabulary = trainer.train(words, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         try corpus.write(vocabulary.wordPieceTokenizerJSON(pipeline: pipeline, unknownToken: unkToken))
     }

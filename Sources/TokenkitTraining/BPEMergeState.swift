@@ -1,0 +1,213 @@
+import Dispatch
+import Tokenkit
+
+/// Pair counts, where each pair occurs, and the priority queue of candidate merges: the state
+/// `BPETrainer` merges with, one merge at a time.
+///
+/// A merge that touches many words runs on several threads, with the same result as on one:
+/// each thread merges a contiguous share of the words (words are independent) and lists the
+/// count changes in word order; then each thread applies the changes of the pairs in its shard
+/// of the counts (pairs are sharded by a hash, so no two threads touch one pair), walking the
+/// lists in word order, so each pair's words come out in the order one thread would see them.
+/// The queue is then fed in the order pairs first gained, as one thread feeds it: the queue
+/// breaks ties between entries of equal count and pair by their insertion history, so this
+/// order is what keeps the output byte-identical whatever the thread count.
+struct MergeState {
+    var words: TrainingWords
+    let maximumTokenLength: UInt32
+    /// Threads for large merges (1: every merge on the calling thread).
+    private let workers: Int
+    /// Merges touching at least this many words run on `workers` threads; smaller ones cost
+    /// less than waking the threads.
+    private let parallelThreshold: Int
+    /// Pair counts, in `shardCount` maps chosen by `shard(of:)`. Counts are never reset after a
+    /// merge, as in the reference (a pair merged once can come back only through a token string
+    /// formed twice).
+    private var pairCounts: [PairMap<Int>]
+    private let shardBits: Int
+    private var queue = MergeQueue()
+    /// Per shard: the words where pairs gained occurrences during one merge (reused between
+    /// merges), and for each pair in insertion order, where in the merge's changes it first gained.
+    private var gained: [PairMap<[Int32]>]
+    private var firstGained: [[Int]]
+    /// The words of the pair `nextMerge` returned.
+    private var pending: [Int32] = []
+    /// Word indices freed since the heap was last trimmed.
+    private var freedSinceTrim = 0
+
+    init(words: TrainingWords, maximumTokenLength: UInt32, threads: Int = 1, parallelThreshold: Int = 1024) {
+        self.words = words
+        self.maximumTokenLength = maximumTokenLength
+        workers = max(1, threads)
+        self.parallelThreshold = max(1, parallelThreshold)
+        var bits = 0
+        while 1 << bits < workers { bits += 1 }
+        shardBits = bits
+        let shards = 1 << bits
+        // Distinct pairs are far fewer than words (a few hundred thousand for millions of words):
+        // the maps grow as needed rather than starting at the number of words.
+        pairCounts = Array(repeating: PairMap<Int>(capacity: (1 << 16) >> bits, placeholder: 0), count: shards)
+        gained = Array(repeating: PairMap<[Int32]>(placeholder: []), count: shards)
+        firstGained = Array(repeating: [], count: shards)
+        var positions = PairMap<[Int32]>(capacity: 1 << 16, placeholder: [])
+        let counts = words.counts
+        let shardBits = bits
+        words.forEachWord { symbols, index in
+            guard symbols.count > 1 else { return }
+            for k in 0..<(symbols.count - 1) {
+                let pair = SymbolPair(first: symbols[k], second: symbols[k + 1]).packed
+                pairCounts[Self.shard(of: pair, bits: shardBits)].update(pair, default: 0) { $0 += counts[index] }
+                positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
+            }
+        }
+        positions.forEach { pair, words in push(pair, words: words) }
+        HeapTrim.releaseFreeMemory()
+    }
+
+    /// Which map of `pairCounts` holds `pair`: the top bits of a multiplicative hash other than
+    /// the maps' own (whose top bits pick the slot, which would leave half of each map unused).
+    @inline(__always)
+    private static func shard(of pair: UInt64, bits: Int) -> Int {
+        Int(truncatingIfNeeded: (pair &* 0xD6E8_FEB8_6659_FD93) >> UInt64(64 - bits))
+    }
+
+    private func count(of pair: UInt64) -> Int {
+        pairCounts[Self.shard(of: pair, bits: shardBits)][pair] ?? 0
+    }
+
+    /// Queues `pair` with its current count, unless it no longer occurs.
+    private mutating func push(_ pair: UInt64, words: [Int32]) {
+        let count = count(of: pair)
+        if count > 0 {
+            queue.push(MergeQueue.Entry(count: UInt64(count), pair: SymbolPair(packed: pair), words: words))
+        }
+    }
+
+    /// The next pair to merge, or nil when none is frequent enough.
+    mutating func nextMerge(minimumFrequency: Int) -> SymbolPair? {
+        while var top = queue.pop() {
+            // Counts are compared as the reference does (its signed count read as unsigned).
+            let current = UInt64(bitPattern: Int64(count(of: top.pair.packed)))
+            if top.count != current {
+                top.count = current
+                queue.push(top)
+                continue
+            }
+            if top.count < 1 || UInt64(max(0, minimumFrequency)) > top.count { return nil }
+            pending = top.words
+            return top.pair
+        }
+        return nil
+    }
+
+    /// Merges `pair` into `replacement` in the words `nextMerge` found it in.
+    mutating func apply(_ pair: SymbolPair, replacement: UInt32) {
+        let pending = self.pending
+        self.pending = []
+        if workers > 1 && pending.count >= parallelThreshold {
+            applyInParallel(pair, replacement: replacement, in: pending)
+        } else {
+            applyOnThisThread(pair, replacement: replacement, in: pending)
+        }
+        freedSinceTrim += pending.count
+        // The word lists of merged pairs are freed as training goes; past 64 MB, return the pages.
+        if freedSinceTrim > 16 << 20 {
+            HeapTrim.releaseFreeMemory()
+            freedSinceTrim = 0
+        }
+    }
+
+    private mutating func applyOnThisThread(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) {
+        gained[0].removeAll()
+        let maximumLength = maximumTokenLength, bits = shardBits
+        words.withStorage { storage in
+            for index in pending {
+                let count = storage.counts[Int(index)]
+                storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
+                    let key = changed.packed
+                    pairCounts[Self.shard(of: key, bits: bits)].update(key, default: 0) { $0 += delta * count }
+                    if delta > 0 { gained[0].update(key, default: []) { $0.appendUnique(index) } }
+                }
+            }
+        }
+        // Insertion order is the order pairs first gained.
+        gained[0].forEach { pair, words in push(pair, words: words) }
+    }
+
+    /// A change to a pair's count, and the word that gained it (-1 for a loss).
+    private struct Change {
+        var pair: UInt64
+        var amount: Int
+        var word: Int32
+    }
+
+    private mutating func applyInParallel(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) {
+        let workers = self.workers, maximumLength = maximumTokenLength, bits = shardBits
+        // 1. Each thread merges a contiguous share of the words, listing the changes in order.
+        var changes = [[Change]](repeating: [], count: workers)
+        words.withStorage { storage in
+            changes.withUnsafeMutableBufferPointer { changes in
+                let shared = UncheckedSendable((storage, changes, pending))
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let (storage, changes, pending) = shared.value
+                    let share = pending.count / workers
+                    let start = worker * share, end = worker == workers - 1 ? pending.count : start + share
+                    var list: [Change] = []
+                    list.reserveCapacity((end - start) * 4)
+                    for index in pending[start..<end] {
+                        let count = storage.counts[Int(index)]
+                        storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
+                            list.append(Change(pair: changed.packed, amount: delta * count, word: delta > 0 ? index : -1))
+                        }
+                    }
+                    changes[worker] = list
+                }
+            }
+        }
+        // 2. Each thread applies the changes of its shard of pairs, in word order.
+        let shards = pairCounts.count
+        pairCounts.withUnsafeMutableBufferPointer { counts in
+            gained.withUnsafeMutableBufferPointer { gained in
+                firstGained.withUnsafeMutableBufferPointer { firstGained in
+                    let shared = UncheckedSendable((counts, gained, firstGained, changes))
+                    DispatchQueue.concurrentPerform(iterations: shards) { shard in
+                        let (counts, gained, firstGained, changes) = shared.value
+                        gained[shard].removeAll()
+                        firstGained[shard].removeAll(keepingCapacity: true)
+                        var position = 0
+                        for list in changes {
+                            for change in list {
+                                defer { position += 1 }
+                                guard Self.shard(of: change.pair, bits: bits) == shard else { continue }
+                                counts[shard].update(change.pair, default: 0) { $0 += change.amount }
+                                guard change.word >= 0 else { continue }
+                                let before = gained[shard].count
+                                gained[shard].update(change.pair, default: []) { $0.appendUnique(change.word) }
+                                if gained[shard].count > before { firstGained[shard].append(position) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // 3. The queue is fed in the order pairs first gained, across the shards.
+        var next = [Int](repeating: 0, count: shards)
+        var entries = gained.map { map in
+            var list: [(UInt64, [Int32])] = []
+            list.reserveCapacity(map.count)
+            map.forEach { list.append(($0, $1)) }
+            return list
+        }
+        while true {
+            var best = -1
+            for shard in 0..<shards where next[shard] < entries[shard].count {
+                if best < 0 || firstGained[shard][next[shard]] < firstGained[best][next[best]] { best = shard }
+            }
+            guard best >= 0 else { break }
+            let (pair, words) = entries[best][next[best]]
+            next[best] += 1
+            push(pair, words: words)
+        }
+        entries.removeAll()
+    }
+}
