@@ -20,6 +20,9 @@ struct MergeState {
     /// Merges touching at least this many words run on `workers` threads; smaller ones cost
     /// less than waking the threads.
     private let parallelThreshold: Int
+    /// Words per thread and round of a parallel merge: bounds the change lists (about 4 changes
+    /// a word, 16 bytes each) however many words a merge touches.
+    private let wordsPerRound: Int
     /// Pair counts, in `shardCount` maps chosen by `shard(of:)`. Counts are never reset after a
     /// merge, as in the reference (a pair merged once can come back only through a token string
     /// formed twice).
@@ -35,11 +38,13 @@ struct MergeState {
     /// Word indices freed since the heap was last trimmed.
     private var freedSinceTrim = 0
 
-    init(words: TrainingWords, maximumTokenLength: UInt32, threads: Int = 1, parallelThreshold: Int = 1024) {
+    init(words: TrainingWords, maximumTokenLength: UInt32, threads: Int = 1, parallelThreshold: Int = 1024,
+         wordsPerRound: Int = 1 << 16) {
         self.words = words
         self.maximumTokenLength = maximumTokenLength
         workers = max(1, threads)
         self.parallelThreshold = max(1, parallelThreshold)
+        self.wordsPerRound = max(1, wordsPerRound)
         var bits = 0
         while 1 << bits < workers { bits += 1 }
         shardBits = bits
@@ -134,70 +139,81 @@ struct MergeState {
         gained[0].forEach { pair, words in push(pair, words: words) }
     }
 
-    /// A change to a pair's count, and the word that gained it (-1 for a loss).
+    /// A change of one occurrence to a pair's count in a word (the count changes by the word's
+    /// count): 16 bytes, since a merge of millions of words lists tens of millions of them.
     private struct Change {
         var pair: UInt64
-        var amount: Int
         var word: Int32
+        var delta: Int32
     }
 
+
     private mutating func applyInParallel(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) {
-        let workers = self.workers, maximumLength = maximumTokenLength, bits = shardBits
-        // 1. Each thread merges a contiguous share of the words, listing the changes in order.
-        var changes = [[Change]](repeating: [], count: workers)
-        words.withStorage { storage in
-            changes.withUnsafeMutableBufferPointer { changes in
-                let shared = UncheckedSendable((storage, changes, pending))
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    let (storage, changes, pending) = shared.value
-                    let share = pending.count / workers
-                    let start = worker * share, end = worker == workers - 1 ? pending.count : start + share
-                    var list: [Change] = []
-                    list.reserveCapacity((end - start) * 4)
-                    for index in pending[start..<end] {
-                        let count = storage.counts[Int(index)]
-                        storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
-                            list.append(Change(pair: changed.packed, amount: delta * count, word: delta > 0 ? index : -1))
-                        }
-                    }
-                    changes[worker] = list
-                }
-            }
-        }
-        // 2. Each thread applies the changes of its shard of pairs, in word order.
+        let workers = self.workers, maximumLength = maximumTokenLength, bits = shardBits, wordsPerRound = self.wordsPerRound
         let shards = pairCounts.count
-        pairCounts.withUnsafeMutableBufferPointer { counts in
-            gained.withUnsafeMutableBufferPointer { gained in
-                firstGained.withUnsafeMutableBufferPointer { firstGained in
-                    let shared = UncheckedSendable((counts, gained, firstGained, changes))
-                    DispatchQueue.concurrentPerform(iterations: shards) { shard in
-                        let (counts, gained, firstGained, changes) = shared.value
-                        gained[shard].removeAll()
-                        firstGained[shard].removeAll(keepingCapacity: true)
-                        var position = 0
-                        for list in changes {
-                            for change in list {
-                                defer { position += 1 }
-                                guard Self.shard(of: change.pair, bits: bits) == shard else { continue }
-                                counts[shard].update(change.pair, default: 0) { $0 += change.amount }
-                                guard change.word >= 0 else { continue }
-                                let before = gained[shard].count
-                                gained[shard].update(change.pair, default: []) { $0.appendUnique(change.word) }
-                                if gained[shard].count > before { firstGained[shard].append(position) }
+        var changes = [[Change]](repeating: [], count: workers)
+        // Where the next round's changes start in the order one thread would list them.
+        var position = 0
+        for shard in 0..<shards {
+            gained[shard].removeAll()
+            firstGained[shard].removeAll(keepingCapacity: true)
+        }
+        words.withStorage { storage in
+            var roundStart = 0
+            while roundStart < pending.count {
+                let round = roundStart..<min(pending.count, roundStart + workers * wordsPerRound)
+                roundStart = round.upperBound
+                // 1. Each thread merges a contiguous share of the words, listing the changes in order.
+                changes.withUnsafeMutableBufferPointer { changes in
+                    let shared = UncheckedSendable((storage, changes, pending))
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        let (storage, changes, pending) = shared.value
+                        let share = round.count / workers
+                        let start = round.lowerBound + worker * share
+                        let end = worker == workers - 1 ? round.upperBound : start + share
+                        changes[worker].removeAll(keepingCapacity: true)
+                        for index in pending[start..<end] {
+                            storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
+                                changes[worker].append(Change(pair: changed.packed, word: index, delta: Int32(delta)))
                             }
                         }
                     }
                 }
+                // 2. Each thread applies the changes of its shard of pairs, in word order.
+                pairCounts.withUnsafeMutableBufferPointer { counts in
+                    gained.withUnsafeMutableBufferPointer { gained in
+                        firstGained.withUnsafeMutableBufferPointer { firstGained in
+                            let shared = UncheckedSendable((counts, gained, firstGained, changes, storage, position))
+                            DispatchQueue.concurrentPerform(iterations: shards) { shard in
+                                let (counts, gained, firstGained, changes, storage, roundPosition) = shared.value
+                                var at = roundPosition
+                                for list in changes {
+                                    for change in list {
+                                        defer { at += 1 }
+                                        guard Self.shard(of: change.pair, bits: bits) == shard else { continue }
+                                        let amount = Int(change.delta) * storage.counts[Int(change.word)]
+                                        counts[shard].update(change.pair, default: 0) { $0 += amount }
+                                        guard change.delta > 0 else { continue }
+                                        let before = gained[shard].count
+                                        gained[shard].update(change.pair, default: []) { $0.appendUnique(change.word) }
+                                        if gained[shard].count > before { firstGained[shard].append(at) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                position += changes.reduce(0) { $0 + $1.count }
             }
         }
         // 3. The queue is fed in the order pairs first gained, across the shards.
-        var next = [Int](repeating: 0, count: shards)
-        var entries = gained.map { map in
+        let entries = gained.map { map in
             var list: [(UInt64, [Int32])] = []
             list.reserveCapacity(map.count)
             map.forEach { list.append(($0, $1)) }
             return list
         }
+        var next = [Int](repeating: 0, count: shards)
         while true {
             var best = -1
             for shard in 0..<shards where next[shard] < entries[shard].count {
@@ -208,6 +224,5 @@ struct MergeState {
             next[best] += 1
             push(pair, words: words)
         }
-        entries.removeAll()
     }
 }

@@ -48,6 +48,8 @@ public struct BPETrainer: Sendable {
     /// Merges touching at least this many words use `threads` (tests lower it to exercise the
     /// parallel path on small corpora).
     var parallelMergeThreshold = 1024
+    /// Words per thread in each round of a parallel merge (tests lower it to exercise rounds).
+    var parallelMergeRoundSize = 1 << 16
 
     public init(vocabularySize: Int = 30_000, minimumFrequency: Int = 0, specialTokens: [String] = [],
                 limitAlphabet: Int? = nil, initialAlphabet: [Unicode.Scalar] = [], continuingSubwordPrefix: String? = nil,
@@ -86,7 +88,7 @@ public struct BPETrainer: Sendable {
             let split = tokenize(words, vocabulary: &vocabulary)
             _ = consume words
             return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max,
-                              threads: threads, parallelThreshold: parallelMergeThreshold)
+                              threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize)
         }(words, &vocabulary)
         var merges: [(UInt32, UInt32)] = []
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }

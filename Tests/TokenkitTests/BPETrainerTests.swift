@@ -167,8 +167,8 @@ import Testing
         #expect(vocabulary == expected)
     }
 
-    /// Merges on several threads (every merge, threshold 1) give the tokens and merges of one
-    /// thread, with ids narrow and wide, a maximum token length (symbol lengths tracked) and a
+    /// Merges on several threads (every merge, threshold 1; in one round or in many) give the
+    /// tokens and merges of one thread, with ids narrow and wide, a maximum token length (symbol lengths tracked) and a
     /// continuing-subword prefix (WordPiece's forms).
     @Test(arguments: [2, 4])
     func parallelMergesMatchOneThread(threads: Int) {
@@ -187,9 +187,14 @@ import Testing
             parallel.threads = threads
             parallel.parallelMergeThreshold = 1
             let many = parallel.train(words)
+            // Large merges in several rounds (a few words per thread each).
+            parallel.parallelMergeRoundSize = 7
+            let rounds = parallel.train(words)
             #expect(one.merges.count > 100)
-            #expect(many.tokens == one.tokens)
-            #expect(many.merges.map { [$0.0, $0.1] } == one.merges.map { [$0.0, $0.1] })
+            for other in [many, rounds] {
+                #expect(other.tokens == one.tokens)
+                #expect(other.merges.map { [$0.0, $0.1] } == one.merges.map { [$0.0, $0.1] })
+            }
         }
     }
 
