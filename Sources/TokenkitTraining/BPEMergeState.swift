@@ -23,7 +23,7 @@ struct MergeState {
     /// Words per thread and round of a parallel merge: bounds the change lists (about 4 changes
     /// a word, 16 bytes each) however many words a merge touches.
     private let wordsPerRound: Int
-    /// Pair counts, in `shardCount` maps chosen by `shard(of:)`. Counts are never reset after a
+    /// Pair counts, in 2^`shardBits` maps (at least one per worker) chosen by `shard(of:)`. Counts are never reset after a
     /// merge, as in the reference (a pair merged once can come back only through a token string
     /// formed twice).
     private var pairCounts: [PairMap<Int>]
@@ -57,12 +57,14 @@ struct MergeState {
         var positions = PairMap<[Int32]>(capacity: 1 << 16, placeholder: [])
         let counts = words.counts
         let shardBits = bits
-        words.forEachWord { symbols, index in
-            guard symbols.count > 1 else { return }
-            for k in 0..<(symbols.count - 1) {
-                let pair = SymbolPair(first: symbols[k], second: symbols[k + 1]).packed
-                pairCounts[Self.shard(of: pair, bits: shardBits)].update(pair, default: 0) { $0 += counts[index] }
-                positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
+        pairCounts.withUnsafeMutableBufferPointer { pairCounts in
+            words.forEachWord { symbols, index in
+                guard symbols.count > 1 else { return }
+                for k in 0..<(symbols.count - 1) {
+                    let pair = SymbolPair(first: symbols[k], second: symbols[k + 1]).packed
+                    pairCounts[Self.shard(of: pair, bits: shardBits)].update(pair, default: 0) { $0 += counts[index] }
+                    positions.update(pair, default: []) { $0.appendUnique(Int32(index)) }
+                }
             }
         }
         positions.forEach { pair, words in push(pair, words: words) }
@@ -123,20 +125,27 @@ struct MergeState {
     }
 
     private mutating func applyOnThisThread(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) {
-        gained[0].removeAll()
         let maximumLength = maximumTokenLength, bits = shardBits
-        words.withStorage { storage in
-            for index in pending {
-                let count = storage.counts[Int(index)]
-                storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
-                    let key = changed.packed
-                    pairCounts[Self.shard(of: key, bits: bits)].update(key, default: 0) { $0 += delta * count }
-                    if delta > 0 { gained[0].update(key, default: []) { $0.appendUnique(index) } }
+        // Through buffer pointers: the maps are elements of arrays, whose mutating accessors
+        // would check uniqueness on every update.
+        pairCounts.withUnsafeMutableBufferPointer { counts in
+            gained.withUnsafeMutableBufferPointer { gained in
+                words.withStorage { storage in
+                    gained[0].removeAll()
+                    for index in pending {
+                        let count = storage.counts[Int(index)]
+                        storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
+                            let key = changed.packed
+                            counts[Self.shard(of: key, bits: bits)].update(key, default: 0) { $0 += delta * count }
+                            if delta > 0 { gained[0].update(key, default: []) { $0.appendUnique(index) } }
+                        }
+                    }
                 }
             }
         }
         // Insertion order is the order pairs first gained.
-        gained[0].forEach { pair, words in push(pair, words: words) }
+        let gainedPairs = gained[0]
+        gainedPairs.forEach { pair, words in push(pair, words: words) }
     }
 
     /// A change of one occurrence to a pair's count in a word (the count changes by the word's

@@ -155,6 +155,12 @@ import Testing
                          jsonl.path, "-o", fromJSONL]).status == 0)
         #expect(FileManager.default.contents(atPath: fromJSONL) == FileManager.default.contents(atPath: output))
 
+        // Two threads write the same file.
+        let twoThreads = directory.appendingPathComponent("threads.json").path
+        #expect(try run(["train", "bpe", "--quiet", "--threads", "2", "--vocab-size", "400", "--special-token", "<|endoftext|>",
+                         corpus, "-o", twoThreads]).status == 0)
+        #expect(FileManager.default.contents(atPath: twoThreads) == FileManager.default.contents(atPath: output))
+
         // A gzip-compressed corpus (when the system has gzip) trains the same tokenizer.
         let compressed = directory.appendingPathComponent("corpus.txt.gz")
         let gzip = Process()
