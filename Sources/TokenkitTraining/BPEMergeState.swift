@@ -33,13 +33,20 @@ struct MergeState {
     /// merges), and for each pair in insertion order, where in the merge's changes it first gained.
     private var gained: [PairMap<[Int32]>]
     private var firstGained: [[Int]]
+    /// How often each token occurs in the words (weighted by word counts), when tracked
+    /// (Scaffold-BPE needs it); empty otherwise.
+    private(set) var tokenCounts: [Int] = []
+    /// Scaffold-BPE: the tokens out of the vocabulary, and a queue of them by count.
+    private(set) var isScaffold: [Bool] = []
+    private var scaffoldQueue = TokenQueue()
     /// The words of the pair `nextMerge` returned.
     private var pending: [Int32] = []
     /// Word indices freed since the heap was last trimmed.
     private var freedSinceTrim = 0
 
+    /// `tokenCapacity`: when not nil, token counts are tracked for ids below it.
     init(words: TrainingWords, maximumTokenLength: UInt32, threads: Int = 1, parallelThreshold: Int = 1024,
-         wordsPerRound: Int = 1 << 16) {
+         wordsPerRound: Int = 1 << 16, tokenCapacity: Int? = nil) {
         self.words = words
         self.maximumTokenLength = maximumTokenLength
         workers = max(1, threads)
@@ -68,6 +75,14 @@ struct MergeState {
             }
         }
         positions.forEach { pair, words in push(pair, words: words) }
+        if let tokenCapacity {
+            var tokenCounts = [Int](repeating: 0, count: tokenCapacity)
+            words.forEachWord { symbols, index in
+                for id in symbols { tokenCounts[Int(id)] += counts[index] }
+            }
+            self.tokenCounts = tokenCounts
+            isScaffold = [Bool](repeating: false, count: tokenCapacity)
+        }
         HeapTrim.releaseFreeMemory()
     }
 
@@ -107,14 +122,37 @@ struct MergeState {
         return nil
     }
 
+    /// The count of the pair `nextMerge` would return, or nil when none is frequent enough;
+    /// refreshes stale entries exactly as `nextMerge` would, so it changes nothing that follows.
+    mutating func nextMergeCount(minimumFrequency: Int) -> UInt64? {
+        while let top = queue.top {
+            let current = UInt64(bitPattern: Int64(count(of: top.pair.packed)))
+            if top.count != current {
+                var entry = queue.pop()!
+                entry.count = current
+                queue.push(entry)
+                continue
+            }
+            if top.count < 1 || UInt64(max(0, minimumFrequency)) > top.count { return nil }
+            return top.count
+        }
+        return nil
+    }
+
     /// Merges `pair` into `replacement` in the words `nextMerge` found it in.
     mutating func apply(_ pair: SymbolPair, replacement: UInt32) {
         let pending = self.pending
         self.pending = []
+        let merged: Int
         if workers > 1 && pending.count >= parallelThreshold {
-            applyInParallel(pair, replacement: replacement, in: pending)
+            merged = applyInParallel(pair, replacement: replacement, in: pending)
         } else {
-            applyOnThisThread(pair, replacement: replacement, in: pending)
+            merged = applyOnThisThread(pair, replacement: replacement, in: pending)
+        }
+        if !tokenCounts.isEmpty {
+            tokenCounts[Int(pair.first)] -= merged
+            tokenCounts[Int(pair.second)] -= merged
+            tokenCounts[Int(replacement)] += merged
         }
         freedSinceTrim += pending.count
         // The word lists of merged pairs are freed as training goes; past 64 MB, return the pages.
@@ -124,8 +162,10 @@ struct MergeState {
         }
     }
 
-    private mutating func applyOnThisThread(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) {
+    /// Returns the occurrences merged, weighted by word counts.
+    private mutating func applyOnThisThread(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) -> Int {
         let maximumLength = maximumTokenLength, bits = shardBits
+        var merged = 0
         // Through buffer pointers: the maps are elements of arrays, whose mutating accessors
         // would check uniqueness on every update.
         pairCounts.withUnsafeMutableBufferPointer { counts in
@@ -134,7 +174,7 @@ struct MergeState {
                     gained[0].removeAll()
                     for index in pending {
                         let count = storage.counts[Int(index)]
-                        storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
+                        merged += count * storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
                             let key = changed.packed
                             counts[Self.shard(of: key, bits: bits)].update(key, default: 0) { $0 += delta * count }
                             if delta > 0 { gained[0].update(key, default: []) { $0.appendUnique(index) } }
@@ -146,6 +186,7 @@ struct MergeState {
         // Insertion order is the order pairs first gained.
         let gainedPairs = gained[0]
         gainedPairs.forEach { pair, words in push(pair, words: words) }
+        return merged
     }
 
     /// A change of one occurrence to a pair's count in a word (the count changes by the word's
@@ -157,10 +198,12 @@ struct MergeState {
     }
 
 
-    private mutating func applyInParallel(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) {
+    /// Returns the occurrences merged, weighted by word counts.
+    private mutating func applyInParallel(_ pair: SymbolPair, replacement: UInt32, in pending: [Int32]) -> Int {
         let workers = self.workers, maximumLength = maximumTokenLength, bits = shardBits, wordsPerRound = self.wordsPerRound
         let shards = pairCounts.count
         var changes = [[Change]](repeating: [], count: workers)
+        var merged = [Int](repeating: 0, count: workers)
         // Where the next round's changes start in the order one thread would list them.
         var position = 0
         for shard in 0..<shards {
@@ -174,19 +217,23 @@ struct MergeState {
                 roundStart = round.upperBound
                 // 1. Each thread merges a contiguous share of the words, listing the changes in order.
                 changes.withUnsafeMutableBufferPointer { changes in
-                    let shared = UncheckedSendable((storage, changes, pending))
+                  merged.withUnsafeMutableBufferPointer { merged in
+                    let shared = UncheckedSendable((storage, changes, pending, merged))
                     DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                        let (storage, changes, pending) = shared.value
+                        let (storage, changes, pending, merged) = shared.value
                         let share = round.count / workers
                         let start = round.lowerBound + worker * share
                         let end = worker == workers - 1 ? round.upperBound : start + share
                         changes[worker].removeAll(keepingCapacity: true)
                         for index in pending[start..<end] {
-                            storage.merge(word: Int(index), pair, replacement: replacement, maximumLength: maximumLength) { changed, delta in
+                            let occurrences = storage.merge(word: Int(index), pair, replacement: replacement,
+                                                            maximumLength: maximumLength) { changed, delta in
                                 changes[worker].append(Change(pair: changed.packed, word: index, delta: Int32(delta)))
                             }
+                            merged[worker] += occurrences * storage.counts[Int(index)]
                         }
                     }
+                  }
                 }
                 // 2. Each thread applies the changes of its shard of pairs, in word order.
                 pairCounts.withUnsafeMutableBufferPointer { counts in
@@ -233,5 +280,83 @@ struct MergeState {
             next[best] += 1
             push(pair, words: words)
         }
+        return merged.reduce(0, +)
+    }
+
+    // MARK: - Scaffold-BPE
+
+    /// Takes `token` out of the vocabulary (a scaffold) and queues it by its count, so that it
+    /// comes back when it is more frequent than the best pair.
+    mutating func makeScaffold(_ token: UInt32) {
+        isScaffold[Int(token)] = true
+        scaffoldQueue.push(count: tokenCounts[Int(token)], token: token)
+    }
+
+    /// Queues `token` again if it is a scaffold (its count grew: a merge formed its string again).
+    mutating func requeueScaffold(_ token: UInt32) {
+        if isScaffold[Int(token)] { scaffoldQueue.push(count: tokenCounts[Int(token)], token: token) }
+    }
+
+    /// The most frequent scaffold (ties: the smaller id) and its current count; stale entries
+    /// (a count that changed, a token already back) are refreshed or dropped.
+    mutating func mostFrequentScaffold() -> (token: UInt32, count: Int)? {
+        while let top = scaffoldQueue.top {
+            let current = tokenCounts[Int(top.token)]
+            if !isScaffold[Int(top.token)] || current <= 0 {
+                _ = scaffoldQueue.pop()
+                continue
+            }
+            if current != top.count {
+                _ = scaffoldQueue.pop()
+                scaffoldQueue.push(count: current, token: top.token)
+                continue
+            }
+            return (top.token, current)
+        }
+        return nil
+    }
+
+    /// Brings `token` (the most frequent scaffold) back into the vocabulary.
+    mutating func restoreScaffold(_ token: UInt32) {
+        isScaffold[Int(token)] = false
+    }
+}
+
+/// A max-heap of tokens by count (ties: the smaller id first), for Scaffold-BPE's scaffolds.
+struct TokenQueue {
+    private var heap: [(count: Int, token: UInt32)] = []
+
+    var top: (count: Int, token: UInt32)? { heap.first }
+
+    private static func precedes(_ a: (count: Int, token: UInt32), _ b: (count: Int, token: UInt32)) -> Bool {
+        a.count != b.count ? a.count > b.count : a.token < b.token
+    }
+
+    mutating func push(count: Int, token: UInt32) {
+        heap.append((count, token))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.precedes(heap[child], heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (count: Int, token: UInt32)? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { break }
+            var best = left
+            if left + 1 < heap.count && Self.precedes(heap[left + 1], heap[left]) { best = left + 1 }
+            guard Self.precedes(heap[best], heap[parent]) else { break }
+            heap.swapAt(best, parent)
+            parent = best
+        }
+        return top
     }
 }

@@ -45,6 +45,12 @@ public struct BPETrainer: Sendable {
     public var byteFallback: Bool
     /// Threads for merges that touch many words (the result does not depend on it).
     public var threads: Int
+    /// Scaffold-BPE (Lian et al., 2024): after a merge, a part whose remaining count is below
+    /// the count of the next best pair leaves the vocabulary (a scaffold, freeing its slot for
+    /// one more merge) but stays in the merges; it comes back when its count exceeds the best
+    /// pair's. Encoding merges as usual and splits scaffolds back into their parts. Only tokens
+    /// made by merges can become scaffolds (never characters or special tokens).
+    public var scaffold: Bool = false
     /// Merges touching at least this many words use `threads` (tests lower it to exercise the
     /// parallel path on small corpora).
     var parallelMergeThreshold = 1024
@@ -81,32 +87,65 @@ public struct BPETrainer: Sendable {
             for byte in 0...255 { vocabulary.insert(Array(byteFallbackPieceName(UInt8(byte)).utf8)) }
         }
         // The word counts are only needed until the words are split into ids.
+        // Scaffolds free slots for more merges: the words' ids are sized for twice the vocabulary.
+        let idLimit = scaffold ? 2 * vocabularySize : vocabularySize
+        var firstMergedID = 0
         var state = { (words: consuming WordCounts, vocabulary: inout VocabularyBuilder) in
             var words = words
             words.finishCounting()
             addAlphabet(of: words, to: &vocabulary)
-            let split = tokenize(words, vocabulary: &vocabulary)
+            let split = tokenize(words, vocabulary: &vocabulary, largestID: max(idLimit, vocabulary.count) - 1)
             _ = consume words
+            firstMergedID = vocabulary.count
             return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max,
-                              threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize)
+                              threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize,
+                              tokenCapacity: scaffold ? max(idLimit, vocabulary.count) : nil)
         }(words, &vocabulary)
         var merges: [(UInt32, UInt32)] = []
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
+        // Tokens in the vocabulary (all of them but scaffolds).
+        var kept = vocabulary.count
         progress?.begin("Compute merges", total: vocabularySize)
-        while vocabulary.count < vocabularySize, let top = state.nextMerge(minimumFrequency: minimumFrequency) {
+        while kept < vocabularySize {
+            if scaffold {
+                let best = state.nextMergeCount(minimumFrequency: minimumFrequency) ?? 0
+                if let back = state.mostFrequentScaffold(), UInt64(back.count) > best, back.count >= max(1, minimumFrequency) {
+                    state.restoreScaffold(back.token)
+                    kept += 1
+                    progress?.advance(to: kept)
+                    continue
+                }
+                if vocabulary.count >= max(idLimit, firstMergedID) { break }
+            }
+            guard let top = state.nextMerge(minimumFrequency: minimumFrequency) else { break }
             let left = vocabulary.tokens[Int(top.first)]
             var right = vocabulary.tokens[Int(top.second)][...]
             if let prefix, right.starts(with: prefix) { right = right.dropFirst(prefix.count) }
+            let before = vocabulary.count
             let id = vocabulary.insert(left + right)
+            if vocabulary.count > before { kept += 1 }
             merges.append((top.first, top.second))
             state.apply(top, replacement: id)
-            progress?.advance(to: vocabulary.count)
+            if scaffold {
+                state.requeueScaffold(id)
+                let next = state.nextMergeCount(minimumFrequency: minimumFrequency) ?? 0
+                for part in top.first == top.second ? [top.first] : [top.first, top.second]
+                where Int(part) >= firstMergedID && !state.isScaffold[Int(part)] && UInt64(state.tokenCounts[Int(part)]) < next {
+                    state.makeScaffold(part)
+                    kept -= 1
+                }
+            }
+            progress?.advance(to: kept)
         }
         progress?.finish()
-        return BPEVocabulary(tokens: vocabulary.tokens, merges: merges,
-                             specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
-                             endOfWordSuffix: endOfWordSuffix, unknownToken: nil, byteFallback: byteFallback,
-                             characterCoverage: characterCoverage)
+        var trained = BPEVocabulary(tokens: vocabulary.tokens, merges: merges,
+                                    specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
+                                    endOfWordSuffix: endOfWordSuffix, unknownToken: nil, byteFallback: byteFallback,
+                                    characterCoverage: characterCoverage)
+        if scaffold {
+            trained.moveScaffoldsLast(vocabulary.tokens.indices.filter { state.isScaffold[$0] }.map { UInt32($0) })
+        }
+        return trained
     }
 
     private func addAlphabet(of words: borrowing WordCounts, to vocabulary: inout VocabularyBuilder) {
@@ -155,7 +194,7 @@ public struct BPETrainer: Sendable {
     /// Splits every word into its characters' ids (with the prefix and suffix when set), in the
     /// order the words were first seen: the reference walks a hash map, so when a prefix or suffix
     /// creates new tokens their ids depend on that walk; here they do not.
-    private func tokenize(_ words: borrowing WordCounts, vocabulary: inout VocabularyBuilder) -> TrainingWords {
+    private func tokenize(_ words: borrowing WordCounts, vocabulary: inout VocabularyBuilder, largestID: Int) -> TrainingWords {
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         let suffix = endOfWordSuffix.map { Array($0.utf8) }
         // The id of each character's own string (UInt32.max: not in the vocabulary, so the
@@ -164,7 +203,7 @@ public struct BPETrainer: Sendable {
         var formIDs = PairMap<UInt32>(capacity: 4096, placeholder: 0)
         // Merges add ids up to the vocabulary size; characters and their prefixed forms may lie
         // beyond it (`append` widens the ids then).
-        var result = TrainingWords(tracksLengths: maximumTokenLength != nil, largestID: max(vocabularySize, vocabulary.count) - 1)
+        var result = TrainingWords(tracksLengths: maximumTokenLength != nil, largestID: largestID)
         var scalars: [UInt32] = []
         var symbols: [UInt32] = []
         func characterID(_ scalar: UInt32, _ vocabulary: inout VocabularyBuilder) -> UInt32 {
@@ -354,13 +393,14 @@ struct TrainingWords {
         /// reports the changes to the counts of the neighbouring pairs, as the reference's
         /// `Word::merge` does: the pair before loses one and the pair with the new token gains one
         /// (unless that would make a token longer than `maximumLength`), likewise after.
-        @inline(__always)
+        /// Returns how many occurrences were merged.
+        @inline(__always) @discardableResult
         func merge(word index: Int, _ pair: SymbolPair, replacement: UInt32, maximumLength: UInt32,
-                   _ change: (SymbolPair, Int) -> Void) {
+                   _ change: (SymbolPair, Int) -> Void) -> Int {
             precondition(isWide || replacement <= UInt32(UInt16.max), "a merge beyond the id range the words were sized for")
             let start = Int(starts[index])
             let range = start..<(start + Int(lengths[index]))
-            guard range.count > 1 else { return }
+            guard range.count > 1 else { return 0 }
             let wordLengths = tracksLengths ? UnsafeMutableBufferPointer(rebasing: symbolLengths[range]) : symbolLengths
             if isWide {
                 lengths[index] = TrainingWords.merge(UnsafeMutableBufferPointer(rebasing: wideIDs[range]), lengths: wordLengths,
@@ -371,6 +411,7 @@ struct TrainingWords {
                                                      tracks: tracksLengths, pair, replacement: replacement,
                                                      maximumLength: maximumLength, change)
             }
+            return range.count - Int(lengths[index])
         }
     }
 
@@ -476,6 +517,7 @@ struct MergeQueue {
 
     private var heap: [Entry] = []
 
+    var top: Entry? { heap.first }
 
     mutating func push(_ entry: Entry) {
         heap.append(entry)

@@ -16,6 +16,9 @@ public struct BPEVocabulary: Sendable {
     public var byteFallback: Bool = false
     /// The character coverage it was trained with (recorded in a `.model`'s trainer settings).
     public var characterCoverage: Double? = nil
+    /// Scaffold-BPE: tokens the merges make but encoding never outputs (each is split back into
+    /// the parts it was merged from). They take the last ids, after the vocabulary proper.
+    public var scaffoldTokens: [UInt32] = []
 
     /// The merges as the trained model applies them: each pair once, at the rank of its last
     /// occurrence (the reference builds a map from pair to rank, so the later rank wins).
@@ -26,6 +29,23 @@ public struct BPEVocabulary: Sendable {
     }
 
     public func token(_ id: UInt32) -> String { String(decoding: tokens[Int(id)], as: UTF8.self) }
+
+    /// Gives `scaffolds` the last ids (in their order), the other tokens keeping theirs in
+    /// order, so the vocabulary proper is ids 0..<(count − scaffolds) as an embedding table
+    /// expects; the merges follow the new ids.
+    mutating func moveScaffoldsLast(_ scaffolds: [UInt32]) {
+        guard !scaffolds.isEmpty else { return }
+        let isScaffold = Set(scaffolds)
+        var newID = [UInt32](repeating: 0, count: tokens.count)
+        var order: [Int] = []
+        order.reserveCapacity(tokens.count)
+        for id in tokens.indices where !isScaffold.contains(UInt32(id)) { order.append(id) }
+        order += scaffolds.map { Int($0) }
+        for (new, old) in order.enumerated() { newID[old] = UInt32(new) }
+        tokens = order.map { tokens[$0] }
+        merges = merges.map { (newID[Int($0.0)], newID[Int($0.1)]) }
+        scaffoldTokens = scaffolds.map { newID[Int($0)] }
+    }
 
     /// The `model` object of a `tokenizer.json`.
     public func modelJSON() -> [UInt8] {
@@ -52,6 +72,13 @@ public struct BPEVocabulary: Sendable {
             writer.endArray()
         }
         writer.endArray()
+        if !scaffoldTokens.isEmpty {
+            // Tokenkit's extension (`tokenizers` ignores the field, and would output scaffolds).
+            writer.appendKey("scaffold_tokens")
+            writer.beginArray()
+            for id in scaffoldTokens { writer.appendString(token(id)) }
+            writer.endArray()
+        }
         writer.endObject()
         return writer.bytes
     }
@@ -94,8 +121,9 @@ public struct BPEVocabulary: Sendable {
     /// base64 of its bytes and its id as rank. tiktoken merges the adjacent pair whose
     /// concatenation has the lowest rank; trained ids grow in merge order, which is what makes
     /// that equal to applying the merges (the tests check it on the fixtures' corpora).
-    /// Returns nil when a token is not byte-level.
+    /// Returns nil when a token is not byte-level, or for Scaffold-BPE (ranks cannot mark scaffolds).
     public func tiktokenRanks() -> [UInt8]? {
+        guard scaffoldTokens.isEmpty else { return nil }
         var text = ""
         let specials = Set(specialTokens.map { Array($0.utf8) })
         for (id, token) in tokens.enumerated() where !specials.contains(token) {
@@ -123,7 +151,8 @@ public struct BPEVocabulary: Sendable {
     }
 
     /// A SentencePiece `.model` (type BPE) for a SentencePiece-style vocabulary (trained behind
-    /// `TrainingPipeline.metaspace()`), or nil when `unknownToken` is not one of its tokens.
+    /// `TrainingPipeline.metaspace()`), or nil when `unknownToken` is not one of its tokens or
+    /// the vocabulary has scaffolds (a `.model` cannot mark them).
     ///
     /// SentencePiece's BPE merges the adjacent pair whose concatenation is the best-scoring
     /// piece, so each merged token scores minus its merge rank (as `spm_train` scores its own BPE
@@ -134,7 +163,7 @@ public struct BPEVocabulary: Sendable {
     /// to text that starts with a space, which `Metaspace` (prepend_scheme "always") leaves alone,
     /// and nmt_nfkc also rewrites control characters (such as "\r") that NFKC keeps.
     public func sentencePieceModel(unknownToken: String) -> [UInt8]? {
-        guard let unknownID = id(of: unknownToken) else { return nil }
+        guard scaffoldTokens.isEmpty, let unknownID = id(of: unknownToken) else { return nil }
         var rank: [[UInt8]: Int] = [:]
         let ranks = mergeRanks
         for (r, (a, b)) in ranks.enumerated() { rank[tokens[Int(a)] + tokens[Int(b)]] = r }

@@ -113,6 +113,13 @@ struct TrainBPECommand: ParsableCommand {
         text (SentencePiece's rule; a dropped character splits its word, so no merge spans it) and
         --byte-fallback adds the byte tokens <0x00>…<0xFF> after the special tokens, which spell
         every character outside the vocabulary (both as spm_train; they need --metaspace).
+
+        --scaffold trains Scaffold-BPE (Lian et al., 2024): after each merge, a part whose
+        remaining count is below the next best pair's becomes a scaffold, which leaves the
+        vocabulary (freeing a slot for one more merge) but stays in the merges, and comes back
+        if it later outcounts the best pair. The tokenizer.json lists the scaffolds in its
+        model's "scaffold_tokens" (last ids); Tokenkit splits them back into their parts when
+        encoding (tokenizers ignores the field). Not for .tiktoken or .model output.
         """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -140,9 +147,15 @@ struct TrainBPECommand: ParsableCommand {
     @Flag(name: .long, help: "With --metaspace: add the 256 byte tokens <0x00>…<0xFF> that spell characters outside the vocabulary.")
     var byteFallback = false
 
+    @Flag(name: .long, help: "Scaffold-BPE: parts that fall below the next best pair's count leave the vocabulary (tokenizer.json only).")
+    var scaffold = false
+
     func validate() throws {
         guard [pattern != nil, preset != nil, metaspace].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --pattern, --preset and --metaspace")
+        }
+        guard !scaffold || !(corpus.output.hasSuffix(".tiktoken") || corpus.output.hasSuffix(".model")) else {
+            throw ValidationError("--scaffold writes a tokenizer.json only (.tiktoken and .model files cannot mark scaffolds)")
         }
         guard unkToken == nil || metaspace else { throw ValidationError("--unk-token needs --metaspace (byte-level BPE has no unknown characters)") }
         guard (characterCoverage == nil && !byteFallback) || metaspace else {
@@ -160,11 +173,12 @@ struct TrainBPECommand: ParsableCommand {
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
         }
-        let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency,
+        var trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency,
                                  specialTokens: merges.specialToken, limitAlphabet: merges.limitAlphabet,
                                  initialAlphabet: metaspace ? [] : BPETrainer.byteLevelAlphabet,
                                  maximumTokenLength: maxTokenLength, characterCoverage: characterCoverage,
                                  byteFallback: byteFallback, threads: corpus.threads)
+        trainer.scaffold = scaffold
         // The word counts are handed over, not kept: training frees them once words are split.
         var vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
         vocabulary.unknownToken = unkToken

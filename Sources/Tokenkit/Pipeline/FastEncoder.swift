@@ -27,7 +27,8 @@ final class FastEncoder: Sendable {
     let caches = BPEPieceCachePool()
 
     init?(normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?, model: ModelComponent) {
-        guard case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, bpe.options.dropout ?? 0 == 0 else { return nil }
+        guard case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, bpe.options.dropout ?? 0 == 0,
+              bpe.options.scaffoldSplits.isEmpty else { return nil }
         switch normalizer {
         case nil: requiresNFC = false
         case .unicode(let n)? where n.form == .nfc: requiresNFC = true

@@ -38,6 +38,18 @@ extension TokenizerJSONReader {
             _ = key.withStringBytes { reader.add($0, id: TokenID(n)) }
         }
 
+        // Scaffold-BPE's scaffolds (Tokenkit's extension): tokens split back into their parts.
+        var scaffolds: Set<TokenID> = []
+        if let list = optional(v, "scaffold_tokens") {
+            guard list.isArray else { throw malformed(list, "field \(path).scaffold_tokens: expected an array of token strings") }
+            for (index, token) in list.elements.enumerated() {
+                guard let id = token.withStringBytes({ reader.id(of: $0) }) ?? nil else {
+                    throw malformed(token, "field \(path).scaffold_tokens[\(index)]: expected a token of the vocabulary")
+                }
+                scaffolds.insert(id)
+            }
+        }
+
         // Merges.
         let merges = PairTableFiller(mergeCount: mergesValue.count, keepFirst: false)
         let prefixLength = options.continuingSubwordPrefix?.utf8.count ?? 0
@@ -68,6 +80,9 @@ extension TokenizerJSONReader {
             case let .success((left, right, result)):
                 merges.add(left: left, right: right, rank: UInt32(rank), result: result)
                 guess = result &+ 1
+                if !scaffolds.isEmpty, scaffolds.contains(result), options.scaffoldSplits[result] == nil {
+                    options.scaffoldSplits[result] = ScaffoldSplit(left: left, right: right)
+                }
             case let .failure(problem):
                 // (The path is built only here: 446k merges would otherwise allocate 446k strings.)
                 failure = malformed(merge.value(in: mergesValue), "field \(path).merges[\(rank)]: \(problem.description)")
@@ -77,6 +92,9 @@ extension TokenizerJSONReader {
         // Always collected, so that the filling thread ends even when the list is malformed.
         let pairs = merges.finish()
         if let failure { throw failure }
+        if let missing = scaffolds.first(where: { options.scaffoldSplits[$0] == nil }) {
+            throw malformed(v, "field \(path).scaffold_tokens: token id \(missing) is made by no merge, so it cannot be split")
+        }
         return BPEModel(alphabet: alphabet, vocabulary: reader.vocabulary, extraTokens: reader.extraTokens, merges: pairs, options: options)
     }
 }
@@ -166,7 +184,7 @@ private final class VocabularyBuilder {
         vocabulary.value(for: UnsafeBufferPointer(start: scratch + offset, count: length))
     }
 
-    private func id(of token: UnsafeBufferPointer<UInt8>) -> TokenID? {
+    func id(of token: UnsafeBufferPointer<UInt8>) -> TokenID? {
         reserveScratch(token.count)
         if let length = key(token, at: 0), let id = id(ofKey: length, at: 0) { return id }
         return extraTokens[String(decoding: token, as: UTF8.self)]

@@ -28,6 +28,9 @@ public struct BPEModel: TokenizationModel {
         public var ignoreMerges = false
         /// BPE-dropout probability (nil or 0: deterministic).
         public var dropout: Float? = nil
+        /// Scaffold-BPE: tokens the merges may make that are split back into the two tokens they
+        /// were merged from (recursively) before output (`scaffold_tokens` in a tokenizer.json).
+        public var scaffoldSplits: [TokenID: ScaffoldSplit] = [:]
         public init() {}
     }
 
@@ -168,7 +171,7 @@ public struct BPEModel: TokenizationModel {
         case .byteLevel:
             return try tokenizeByteLevel(text)
         case .unicode:
-            if options.ignoreMerges, let id = vocabulary.value(for: text) {
+            if options.ignoreMerges, let id = vocabulary.value(for: text), options.scaffoldSplits[id] == nil {
                 return [Token(id: id, value: String(decoding: text, as: UTF8.self), offsets: 0..<text.count)]
             }
             var symbols = try initialSymbols(text)
@@ -220,7 +223,7 @@ public struct BPEModel: TokenizationModel {
     /// Encodes raw bytes of one piece with a byte-level vocabulary, appending ids.
     /// This is the whole BPE of tiktoken's `encode_ordinary` for one regex match.
     func encodeRawBytes(_ raw: [UInt8], into ids: inout [TokenID]) {
-        if options.ignoreMerges, let id = vocabulary.value(for: raw) {
+        if options.ignoreMerges, let id = vocabulary.value(for: raw), options.scaffoldSplits[id] == nil {
             ids.append(id)
             return
         }
@@ -285,7 +288,7 @@ public struct BPEModel: TokenizationModel {
         return symbols
     }
 
-    /// Applies merges, lowest rank first and leftmost among equal ranks.
+    /// Applies merges, lowest rank first and leftmost among equal ranks (then splits scaffolds).
     func mergeAll(_ symbols: inout [Symbol]) {
         if symbols.count < 2 { return }
         if let dropout = options.dropout, dropout > 0 {
@@ -295,6 +298,7 @@ public struct BPEModel: TokenizationModel {
         } else {
             mergeWithHeap(&symbols)
         }
+        if !options.scaffoldSplits.isEmpty { splitScaffolds(&symbols) }
     }
 
     private func mergeLinear(_ symbols: inout [Symbol]) {

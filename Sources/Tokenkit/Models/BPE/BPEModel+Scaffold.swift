@@ -1,0 +1,51 @@
+/// The two tokens a Scaffold-BPE scaffold was merged from (the first merge that made it).
+public struct ScaffoldSplit: Sendable, Equatable {
+    public var left: TokenID
+    public var right: TokenID
+
+    public init(left: TokenID, right: TokenID) {
+        self.left = left
+        self.right = right
+    }
+}
+
+extension BPEModel {
+    /// Replaces every scaffold among `symbols` by the two tokens it was merged from, until none
+    /// is left (a part may itself be a scaffold). Lengths follow the parts' text: the right part
+    /// covers its own key's text (without a continuing-subword prefix, with an end-of-word
+    /// suffix not counted), the left part the rest.
+    func splitScaffolds(_ symbols: inout [Symbol]) {
+        guard symbols.contains(where: { options.scaffoldSplits[$0.id] != nil }) else { return }
+        var result: [Symbol] = []
+        result.reserveCapacity(symbols.count + 4)
+        var stack: [Symbol] = []
+        for symbol in symbols {
+            stack.append(symbol)
+            while let top = stack.popLast() {
+                guard let split = options.scaffoldSplits[top.id] else {
+                    result.append(top)
+                    continue
+                }
+                let rightLength = min(top.length, textLength(of: split.right))
+                // Pushed right first: the left part comes out first.
+                stack.append(Symbol(id: split.right, length: rightLength))
+                stack.append(Symbol(id: split.left, length: top.length - rightLength))
+            }
+        }
+        symbols = result
+    }
+
+    /// How many bytes of text a token's key stands for (its key without the continuing-subword
+    /// prefix and end-of-word suffix; raw bytes in byte-level mode).
+    private func textLength(of id: TokenID) -> Int {
+        guard let key = keyBytes(forID: id) else { return 0 }
+        var length = key.count
+        if alphabet == .unicode {
+            if let prefix = options.continuingSubwordPrefix, key.starts(with: prefix.utf8) { length -= prefix.utf8.count }
+            if let suffix = options.endOfWordSuffix, key.count >= suffix.utf8.count, key.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) {
+                length -= suffix.utf8.count
+            }
+        }
+        return max(0, length)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import Tokenkit
+@testable import TokenkitTraining
+
+/// Scaffold-BPE (Lian et al., 2024): training on hand-checked word counts, the written
+/// tokenizer.json, and encoding that never outputs a scaffold.
+@Suite struct ScaffoldBPETests {
+    /// "abc" ×10, "ab" ×1, "de" ×5 over the alphabet a–e:
+    /// 1. (a, b) 11 → "ab"; its parts are characters, which never become scaffolds.
+    /// 2. (ab, c) 10 → "abc"; "ab" is left once, below the next pair (d, e) 5: a scaffold.
+    /// 3. the slot it frees goes to (d, e) 5 → "de".
+    /// A vocabulary of 8 has room for "ab" again once no pair is left (its count 1 is then the
+    /// highest).
+    static func handWords() -> WordCounts { WordCounts(["abc": 10, "ab": 1, "de": 5]) }
+
+    static func strings(_ vocabulary: BPEVocabulary) -> [String] { vocabulary.tokens.map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test func handCheckedMerges() {
+        let plain = BPETrainer(vocabularySize: 7).train(Self.handWords())
+        #expect(Self.strings(plain) == ["a", "b", "c", "d", "e", "ab", "abc"])
+        #expect(plain.scaffoldTokens.isEmpty)
+
+        var trainer = BPETrainer(vocabularySize: 7)
+        trainer.scaffold = true
+        let scaffolded = trainer.train(Self.handWords())
+        // The vocabulary proper first, the scaffold last.
+        #expect(Self.strings(scaffolded) == ["a", "b", "c", "d", "e", "abc", "de", "ab"])
+        #expect(scaffolded.scaffoldTokens == [7])
+        #expect(scaffolded.merges.map { [$0.0, $0.1] } == [[0, 1], [7, 2], [3, 4]])
+
+        trainer.vocabularySize = 8
+        let restored = trainer.train(Self.handWords())
+        #expect(Self.strings(restored) == ["a", "b", "c", "d", "e", "ab", "abc", "de"])
+        #expect(restored.scaffoldTokens.isEmpty)
+    }
+
+    /// The written tokenizer.json marks the scaffold; Tokenkit splits it back into its parts.
+    @Test func encodingSplitsScaffolds() throws {
+        var trainer = BPETrainer(vocabularySize: 7)
+        trainer.scaffold = true
+        let vocabulary = trainer.train(Self.handWords())
+        let pipeline = TrainingPipeline(preTokenizer: #"{"type":"WhitespaceSplit"}"#, decoder: nil, isByteLevel: false)
+        let json = vocabulary.tokenizerJSON(pipeline: pipeline)
+        let model = try JSONDocument(bytes: json).root["model"]!
+        #expect(model["scaffold_tokens"]?.elements.map { $0.string! } == ["ab"])
+        let tokenizer = try Tokenizer.load(json, format: .tokenizerJSON)
+        let encoding = try tokenizer.encode("ab abc de")
+        #expect(encoding.ids == [0, 1, 5, 6])
+        #expect(encoding.tokens == ["a", "b", "abc", "de"])
+        #expect(encoding.offsets.map { [$0.lowerBound, $0.upperBound] } == [[0, 1], [1, 2], [3, 6], [7, 9]])
+        // A file naming a scaffold no merge makes is refused, naming the field.
+        let broken = String(decoding: json, as: UTF8.self).replacingOccurrences(of: #""scaffold_tokens":["ab"]"#, with: #""scaffold_tokens":["c"]"#)
+        #expect(throws: TokenizerLoadingError.self) { try Tokenizer.load(Array(broken.utf8), format: .tokenizerJSON) }
+        do {
+            _ = try Tokenizer.load(Array(broken.utf8), format: .tokenizerJSON)
+        } catch {
+            #expect(error.description.contains("scaffold_tokens"))
+        }
+    }
+
+    /// On a real corpus: the vocabulary proper has exactly the requested size, scaffolds exist,
+    /// encoding never outputs one and is lossless on random Unicode, and the result does not
+    /// depend on the thread count.
+    @Test func byteLevelCorpus() throws {
+        let pipeline = TrainingPipeline.byteLevel()
+        let splitter = try pipeline.wordSplitter()
+        var words = WordCounts()
+        let corpus = [UInt8](FileManager.default.contents(atPath: TestData.fixture("training/corpus.txt"))!)
+        try TrainingCorpus.forEachSequence(in: corpus, source: "corpus.txt", format: .lines) { words.addWords(of: $0, splitter: splitter) }
+        var trainer = BPETrainer(vocabularySize: 1000, initialAlphabet: BPETrainer.byteLevelAlphabet)
+        trainer.scaffold = true
+        let vocabulary = trainer.train(words)
+        #expect(vocabulary.tokens.count - vocabulary.scaffoldTokens.count == 1000)
+        #expect(vocabulary.scaffoldTokens.count > 5)
+        #expect(vocabulary.scaffoldTokens == Array(UInt32(1000)..<UInt32(vocabulary.tokens.count)))
+
+        var parallel = trainer
+        parallel.threads = 2
+        parallel.parallelMergeThreshold = 1
+        let other = parallel.train(words)
+        #expect(other.tokens == vocabulary.tokens)
+        #expect(other.merges.map { [$0.0, $0.1] } == vocabulary.merges.map { [$0.0, $0.1] })
+
+        let tokenizer = try Tokenizer.load(vocabulary.tokenizerJSON(pipeline: pipeline), format: .tokenizerJSON)
+        var rng = SeededGenerator(seed: 5)
+        var texts = try String(contentsOfFile: TestData.fixture("training/corpus.txt"), encoding: .utf8)
+            .split(separator: "\n").prefix(200).map(String.init)
+        for _ in 0..<200 { texts.append(randomText(&rng)) }
+        var sawMergedToken = false
+        for text in texts {
+            let ids = try tokenizer.encodeIDs(text, addSpecialTokens: false)
+            #expect(ids.allSatisfy { $0 < 1000 }, "a scaffold in the output of \(text.debugDescription)")
+            sawMergedToken = sawMergedToken || ids.contains { $0 >= 256 }
+            #expect(try tokenizer.decode(ids) == text)
+        }
+        #expect(sawMergedToken)
+    }
+}
