@@ -101,7 +101,46 @@ public struct BPETrainer: Sendable {
                               threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize,
                               tokenCapacity: scaffold ? max(idLimit, vocabulary.count) : nil)
         }(words, &vocabulary)
-        var merges: [(UInt32, UInt32)] = []
+        return learnMerges(&state, vocabulary: &vocabulary, merges: [], firstMergedID: firstMergedID,
+                           idLimit: max(idLimit, firstMergedID), progress: progress)
+    }
+
+    /// SuperBPE's second stage (Liu et al., 2025): continues `stage1`'s merges (its vocabulary
+    /// kept, ids and all) on `words` counted by a pre-tokenizer that no longer splits at
+    /// spaces, until `vocabularySize`, so merges may now cross spaces. Each word starts as
+    /// `stage1` encodes it (`stage1Encoder`: its model behind a byte-level step that keeps a
+    /// word whole), which is applying its merges in order. Byte-level words only.
+    public func train(_ words: consuming WordCounts, continuing stage1: BPEVocabulary, stage1Encoder: Tokenizer,
+                      progress: TrainingProgress? = nil) -> BPEVocabulary {
+        precondition(stage1.scaffoldTokens.isEmpty, "SuperBPE continues a vocabulary without scaffolds")
+        var vocabulary = VocabularyBuilder()
+        for token in stage1.tokens { vocabulary.insert(token) }
+        let firstMergedID = vocabulary.count
+        let idLimit = max(scaffold ? 2 * vocabularySize : vocabularySize, firstMergedID)
+        var state = { (words: consuming WordCounts) in
+            var words = words
+            words.finishCounting()
+            var split = TrainingWords(tracksLengths: maximumTokenLength != nil, largestID: idLimit - 1)
+            // The raw bytes of each word are its text (pieces of UTF-8 text cut at characters).
+            precondition(words.words.distinctCount == 0, "SuperBPE's second stage counts byte-level words")
+            words.rawByteLevelWords.forEach { raw, count in
+                split.append(stage1Encoder.encodeOrdinary(String(decoding: raw, as: UTF8.self)), count: count)
+            }
+            _ = consume words
+            return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max,
+                              threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize,
+                              tokenCapacity: scaffold ? idLimit : nil)
+        }(words)
+        return learnMerges(&state, vocabulary: &vocabulary, merges: stage1.merges, firstMergedID: firstMergedID,
+                           idLimit: idLimit, progress: progress)
+    }
+
+    /// The merge loop: merges the best pair until the vocabulary (scaffolds not counted) has
+    /// `vocabularySize` tokens or no pair is frequent enough. `firstMergedID`: the first id a
+    /// merge may make (only those can become scaffolds); `idLimit`: the ids the words can hold.
+    private func learnMerges(_ state: inout MergeState, vocabulary: inout VocabularyBuilder, merges: [(UInt32, UInt32)],
+                             firstMergedID: Int, idLimit: Int, progress: TrainingProgress?) -> BPEVocabulary {
+        var merges = merges
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         // Tokens in the vocabulary (all of them but scaffolds).
         var kept = vocabulary.count
@@ -115,7 +154,7 @@ public struct BPETrainer: Sendable {
                     progress?.advance(to: kept)
                     continue
                 }
-                if vocabulary.count >= max(idLimit, firstMergedID) { break }
+                if vocabulary.count >= idLimit { break }
             }
             guard let top = state.nextMerge(minimumFrequency: minimumFrequency) else { break }
             let left = vocabulary.tokens[Int(top.first)]

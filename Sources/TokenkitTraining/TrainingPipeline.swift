@@ -48,6 +48,23 @@ public struct TrainingPipeline: Sendable {
                                 decoder: String(decoding: decoder.bytes, as: UTF8.self), isByteLevel: true)
     }
 
+    /// SuperBPE's second-stage split (Tokenkit's rule after Liu et al., 2025): GPT-2's pattern
+    /// with runs of letters joined by single spaces, so that a piece may span words ("of the
+    /// way"); numbers, punctuation runs, contractions and whitespace runs (trailing ones
+    /// included) are still pieces of their own.
+    public static let superwordPattern = #"'(?:[sdmt]|ll|ve|re)| ?\p{L}+(?: \p{L}+)*| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+
+    /// Byte-level BPE that keeps each text it is given as one word (`ByteLevel` without regex):
+    /// what encodes a SuperBPE second-stage word with the first stage's merges.
+    public static var byteLevelWholeWords: TrainingPipeline {
+        var writer = JSONWriter()
+        appendByteLevel(&writer, useRegex: false)
+        var decoder = JSONWriter()
+        appendByteLevel(&decoder, useRegex: true)
+        return TrainingPipeline(preTokenizer: String(decoding: writer.bytes, as: UTF8.self),
+                                decoder: String(decoding: decoder.bytes, as: UTF8.self), isByteLevel: true)
+    }
+
     /// SentencePiece-style BPE over Unicode characters, as `tokenizers`' SentencePieceBPETokenizer:
     /// NFKC, then `Metaspace` (spaces become "▁", one prepended), and the `Metaspace` decoder,
     /// after the `ByteFallback` decoder (byte tokens back to text) when the model has byte fallback.

@@ -120,6 +120,12 @@ struct TrainBPECommand: ParsableCommand {
         if it later outcounts the best pair. The tokenizer.json lists the scaffolds in its
         model's "scaffold_tokens" (last ids); Tokenkit splits them back into their parts when
         encoding (tokenizers ignores the field). Not for .tiktoken or .model output.
+
+        --superword-transition T trains SuperBPE (Liu et al., 2025): ordinary BPE up to T tokens,
+        then the corpus is cut again by a split that joins words separated by single spaces
+        (numbers, punctuation and whitespace runs still split; --superword-pattern replaces it)
+        and the merges continue from there to --vocab-size, so later tokens may span words. The
+        output's pre-tokenizer is that second split. Byte-level only; the corpus is read twice.
         """)
 
     @OptionGroup var corpus: CorpusOptions
@@ -150,9 +156,23 @@ struct TrainBPECommand: ParsableCommand {
     @Flag(name: .long, help: "Scaffold-BPE: parts that fall below the next best pair's count leave the vocabulary (tokenizer.json only).")
     var scaffold = false
 
+    @Option(name: .long, help: "SuperBPE: the vocabulary size where merges start to cross spaces.")
+    var superwordTransition: Int?
+
+    @Option(name: .long, help: "SuperBPE: the second stage's split pattern (default: words joined by single spaces).")
+    var superwordPattern: String?
+
     func validate() throws {
         guard [pattern != nil, preset != nil, metaspace].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --pattern, --preset and --metaspace")
+        }
+        if let superwordTransition {
+            guard !metaspace else { throw ValidationError("--superword-transition trains byte-level BPE; it cannot be used with --metaspace") }
+            guard superwordTransition > 0 && superwordTransition < merges.vocabSize else {
+                throw ValidationError("--superword-transition must be positive and below --vocab-size (got \(superwordTransition))")
+            }
+        } else if superwordPattern != nil {
+            throw ValidationError("--superword-pattern needs --superword-transition")
         }
         guard !scaffold || !(corpus.output.hasSuffix(".tiktoken") || corpus.output.hasSuffix(".model")) else {
             throw ValidationError("--scaffold writes a tokenizer.json only (.tiktoken and .model files cannot mark scaffolds)")
@@ -167,8 +187,8 @@ struct TrainBPECommand: ParsableCommand {
     }
 
     func run() throws {
-        let pattern = try resolvedPattern()
-        let pipeline = metaspace ? TrainingPipeline.metaspace(byteFallback: byteFallback) : TrainingPipeline.byteLevel(pattern: pattern)
+        var pattern = try resolvedPattern()
+        var pipeline = metaspace ? TrainingPipeline.metaspace(byteFallback: byteFallback) : TrainingPipeline.byteLevel(pattern: pattern)
         let splitter: Tokenizer
         do { splitter = try pipeline.wordSplitter() } catch {
             throw CLIError(message: "the split pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
@@ -179,8 +199,28 @@ struct TrainBPECommand: ParsableCommand {
                                  maximumTokenLength: maxTokenLength, characterCoverage: characterCoverage,
                                  byteFallback: byteFallback, threads: corpus.threads)
         trainer.scaffold = scaffold
-        // The word counts are handed over, not kept: training frees them once words are split.
-        var vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        let progress = TrainingProgress(enabled: corpus.quiet ? false : nil)
+        var vocabulary: BPEVocabulary
+        if let superwordTransition {
+            // SuperBPE: the first stage as usual, up to the transition.
+            var firstStage = trainer
+            firstStage.vocabularySize = superwordTransition
+            firstStage.scaffold = false
+            let stage1 = firstStage.train(try corpus.countWords(splitter: splitter), progress: progress)
+            let stage1Encoder: Tokenizer
+            do {
+                stage1Encoder = try Tokenizer.load(stage1.tokenizerJSON(pipeline: .byteLevelWholeWords), format: .tokenizerJSON)
+                pattern = superwordPattern ?? TrainingPipeline.superwordPattern
+                pipeline = TrainingPipeline.byteLevel(pattern: pattern)
+            } catch {
+                throw CLIError(message: "the superword pattern cannot be used: \(error)", code: error.kind == .unsupported ? 3 : 2)
+            }
+            let words = try corpus.countWords(splitter: try pipeline.wordSplitter())
+            vocabulary = trainer.train(words, continuing: stage1, stage1Encoder: stage1Encoder, progress: progress)
+        } else {
+            // The word counts are handed over, not kept: training frees them once words are split.
+            vocabulary = trainer.train(try corpus.countWords(splitter: splitter), progress: progress)
+        }
         vocabulary.unknownToken = unkToken
         if corpus.output.hasSuffix(".model") {
             guard metaspace, let unkToken else {

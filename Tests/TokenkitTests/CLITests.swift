@@ -161,6 +161,18 @@ import Testing
                          corpus, "-o", twoThreads]).status == 0)
         #expect(FileManager.default.contents(atPath: twoThreads) == FileManager.default.contents(atPath: output))
 
+        // Scaffold-BPE and SuperBPE write tokenizers that round-trip; bad combinations exit 2.
+        for extra in [["--scaffold"], ["--superword-transition", "300"]] {
+            let trained = directory.appendingPathComponent("variant.json").path
+            let result = try run(["train", "bpe", "--quiet", "--vocab-size", "400"] + extra + [corpus, "-o", trained])
+            #expect(result.status == 0, "\(extra): \(result.stderr)")
+            let variant = try Tokenizer(contentsOf: trained)
+            #expect(try variant.decode(variant.encodeIDs(text)) == text)
+        }
+        #expect(try run(["train", "bpe", "--vocab-size", "400", "--superword-transition", "400", corpus, "-o", output]).status == 2)
+        #expect(try run(["train", "bpe", "--vocab-size", "400", "--superword-pattern", "x", corpus, "-o", output]).status == 2)
+        #expect(try run(["train", "bpe", "--vocab-size", "400", "--scaffold", corpus, "-o", directory.appendingPathComponent("s.tiktoken").path]).status == 2)
+
         // A gzip-compressed corpus (when the system has gzip) trains the same tokenizer.
         let compressed = directory.appendingPathComponent("corpus.txt.gz")
         let gzip = Process()

@@ -97,3 +97,47 @@ import Testing
         #expect(sawMergedToken)
     }
 }
+
+/// SuperBPE (Liu et al., 2025): the second stage keeps the first stage's vocabulary and merges
+/// and learns tokens that span words.
+@Suite struct SuperBPETests {
+    static func count(_ text: String, pipeline: TrainingPipeline) throws -> WordCounts {
+        let splitter = try pipeline.wordSplitter()
+        var words = WordCounts()
+        try TrainingCorpus.forEachSequence(in: Array(text.utf8), source: "corpus", format: .lines) { words.addWords(of: $0, splitter: splitter) }
+        return words
+    }
+
+    @Test func secondStageLearnsSuperwords() throws {
+        var text = try String(contentsOfFile: TestData.fixture("training/corpus.txt"), encoding: .utf8)
+        text += String(repeating: "we think of the sea and of the sky\n", count: 200)
+        let stage1Pipeline = TrainingPipeline.byteLevel()
+        let stage1 = BPETrainer(vocabularySize: 600, initialAlphabet: BPETrainer.byteLevelAlphabet)
+            .train(try Self.count(text, pipeline: stage1Pipeline))
+        let stage2Pipeline = TrainingPipeline.byteLevel(pattern: TrainingPipeline.superwordPattern)
+        let encoder = try Tokenizer.load(stage1.tokenizerJSON(pipeline: .byteLevelWholeWords), format: .tokenizerJSON)
+        let trainer = BPETrainer(vocabularySize: 800, initialAlphabet: BPETrainer.byteLevelAlphabet)
+        let final = trainer.train(try Self.count(text, pipeline: stage2Pipeline), continuing: stage1, stage1Encoder: encoder)
+
+        // The first stage is kept as it was.
+        #expect(final.tokens.count == 800)
+        #expect(Array(final.tokens.prefix(600)) == stage1.tokens)
+        #expect(final.merges.prefix(stage1.merges.count).map { [$0.0, $0.1] } == stage1.merges.map { [$0.0, $0.1] })
+        // Later tokens span words: a letter, a space (Ġ), a letter.
+        let superwords = final.tokens[600...].map { String(decoding: $0, as: UTF8.self) }.filter { token in
+            let scalars = Array(token.unicodeScalars)
+            return scalars.indices.dropFirst().dropLast().contains { scalars[$0] == "Ġ" && scalars[$0 - 1].properties.isAlphabetic && scalars[$0 + 1].properties.isAlphabetic }
+        }
+        #expect(superwords.count > 5, "\(superwords)")
+
+        let before = try Tokenizer.load(stage1.tokenizerJSON(pipeline: stage1Pipeline), format: .tokenizerJSON)
+        let after = try Tokenizer.load(final.tokenizerJSON(pipeline: stage2Pipeline), format: .tokenizerJSON)
+        let sentence = "we think of the sea and of the sky"
+        #expect(try after.encodeIDs(sentence).count < before.encodeIDs(sentence).count)
+        var rng = SeededGenerator(seed: 9)
+        for _ in 0..<200 {
+            let random = randomText(&rng)
+            #expect(try after.decode(after.encodeIDs(random)) == random)
+        }
+    }
+}
