@@ -302,3 +302,43 @@ enum EvaluationFixtures {
         }
     }
 }
+
+/// `tokenkit eval` end to end: exit codes, messages and the files it writes.
+@Suite struct EvaluationCLITests {
+    @Test func unreadableCorpusExitsTwoNamingTheFile() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-cli-\(UUID().uuidString)").path
+        let result = try CLITests().run(["eval", "--encoding", "cl100k_base", "--corpus", "/nonexistent/corpus.txt", "-o", out, "--quiet"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("/nonexistent/corpus.txt"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try CLITests().run(["eval", "--corpus", "/nonexistent/corpus.txt", "-o", out]).status == 2)   // no tokenizer
+        #expect(try CLITests().run(["eval", "--encoding", "cl100k_base", "-o", out]).status == 2)              // no corpus
+        let missingTokenizer = try CLITests().run(["eval", "--tokenizer", "/nonexistent.json", "--corpus", "/nonexistent/corpus.txt", "-o", out])
+        #expect(missingTokenizer.status == 2 && missingTokenizer.stderr.contains("/nonexistent.json"))
+    }
+
+    @Test func writesTheReport() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-cli-\(UUID().uuidString)")
+        let corpus = try EvaluationFixtures.file("prose.txt", "hello world\nthe same message\n", in: dir)
+        let parallel = dir.appendingPathComponent("parallel")
+        _ = try EvaluationFixtures.file("en.txt", "hello world\nthe same message\n", in: parallel)
+        _ = try EvaluationFixtures.file("de.txt", "hallo Welt\ndieselbe Nachricht\n", in: parallel)
+        let out = dir.appendingPathComponent("report").path
+        let result = try CLITests().run(["eval", "--encoding", "cl100k_base", "--tokenizer", TestData.fixture("tokenizers/llama-style.tokenizer.json"),
+                                         "--corpus", corpus, "--parallel", parallel.path, "-o", out, "--quiet", "--threads", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        // "hello world" is [15339, 1917] and "the same message" [1820, 1890, 1984]: 5 tokens, 27 bytes.
+        // Files first, then built-in encodings.
+        #expect(lines.first?.hasPrefix("llama-style, prose ") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("cl100k_base, prose \(String(format: "%.3f", 27.0 / 5)) B/tok fertility \(String(format: "%.3f", 5.0 / 5))") == true)
+        #expect(lines.last == "report: \(out)/index.html")
+        for name in ["metrics.json", "metrics.csv", "parity.csv", "index.html"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name))
+        }
+        let csv = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
+        #expect(csv.contains("\r\ncl100k_base,prose,2,27,27,5,5,"))
+    }
+}
