@@ -9,17 +9,23 @@ extension EvaluationReport {
                        "Token length distribution over all corpora (share of tokens by decoded bytes)"]
         }
         if let parity, !parity.entries.isEmpty {
-            titles.append("Tokenization premium against \(parity.referenceLanguage) (1 = parity; languages by median premium)")
+            titles.append("Tokenization premium against \(parity.referenceLanguage) (log scale, 1 = parity; languages by median premium)")
         }
         return titles
     }
 
+    /// The premium of a language, nil when no line is aligned (all empty in either file).
+    func premium(_ tokenizer: String, _ language: String) -> Double? {
+        guard let entry = parity?.entry(tokenizer: tokenizer, language: language), entry.alignedLines > 0 else { return nil }
+        return entry.premium
+    }
+
     /// The languages of the parity chart and table: highest median premium over the tokenizers
-    /// first.
+    /// first; languages with no aligned line last.
     func parityRows() -> [String] {
         guard let parity else { return [] }
         func median(_ language: String) -> Double {
-            let values = parity.tokenizers.compactMap { parity.entry(tokenizer: $0, language: language)?.premium }.sorted()
+            let values = parity.tokenizers.compactMap { premium($0, language) }.sorted()
             guard !values.isEmpty else { return 0 }
             let mid = values.count / 2
             return values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2
@@ -92,7 +98,7 @@ extension EvaluationReport {
             }
             body += "</table>"
             let series: [(name: String, values: [Double?])] = parity.tokenizers.map { t in
-                (t, rows.map { parity.entry(tokenizer: t, language: $0)?.premium })
+                (t, rows.map { premium(t, $0) })
             }
             body += "<figure>" + SVGChart.dotPlot(title: chartTitles.last!, rows: rows, series: series, xLabel: "premium (tokens relative to \(parity.referenceLanguage))", reference: 1) + "</figure>"
             body += "<details><summary>Premium table (sorted by median premium)</summary><div class=scroll><table><tr><th>language</th>"
@@ -100,7 +106,7 @@ extension EvaluationReport {
             for language in rows {
                 body += "<tr><td>\(e(language))</td>"
                 for t in parity.tokenizers {
-                    body += "<td class=n>\(parity.entry(tokenizer: t, language: language).map { n($0.premium, digits: 3) } ?? "")</td>"
+                    body += "<td class=n>\(premium(t, language).map { n($0, digits: 3) } ?? "–")</td>"
                 }
                 body += "<td class=n>\(parity.entries.first { $0.language == language }?.alignedLines ?? 0)</td></tr>"
             }

@@ -24,6 +24,14 @@ enum SVGChart {
 
     static func number(_ v: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 
+    /// An axis label without trailing zeros: 0.375, 0.75, 3, 12.
+    static func short(_ v: Double) -> String {
+        var text = String(format: "%.3f", v)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
     /// A round axis maximum at or above `value` (1, 2, 2.5 or 5 times a power of ten).
     static func niceMaximum(_ value: Double) -> Double {
         guard value > 0, value.isFinite else { return 1 }
@@ -81,22 +89,36 @@ enum SVGChart {
     }
 
     /// One row per label, one dot per series on a shared horizontal axis: for long sorted lists
-    /// (a premium per language), where bars would be unreadable.
+    /// (a premium per language), where bars would be unreadable. The axis is logarithmic (base 2)
+    /// so that ratios read the same on both sides of 1 and one outlier does not crush the rest.
     static func dotPlot(title: String, rows: [String], series: [(name: String, values: [Double?])], xLabel: String,
                         reference: Double? = nil, width: Double = 1100) -> String {
         let left = 110.0, right = 30.0, top = 56.0, rowHeight = 15.0
         let height = top + rowHeight * Double(rows.count) + 40
         let plotWidth = width - left - right
-        let maximum = niceMaximum(series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1)
-        func x(_ v: Double) -> Double { left + plotWidth * min(1, max(0, v / maximum)) }
+        let values = series.flatMap { $0.values.compactMap { $0 } }.filter { $0 > 0 }
+        // Whole powers of two around the data, and around 1 (the reference) at least.
+        let low = min(0, floor(log2(values.min() ?? 1)))
+        let high = max(low + 1, ceil(log2(values.max() ?? 2)))
+        func x(_ v: Double) -> Double { left + plotWidth * min(1, max(0, (log2(max(v, 1e-9)) - low) / (high - low))) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" role=\"img\" aria-label=\"\(escape(title))\">"
         svg += "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>"
         svg += legend(series.map(\.name), x: left, y: 40)
         let bottom = top + rowHeight * Double(rows.count)
-        for k in 0...10 {
-            let v = maximum * Double(k) / 10
-            svg += "<line x1=\"\(number(x(v)))\" y1=\"\(number(top))\" x2=\"\(number(x(v)))\" y2=\"\(number(bottom))\" stroke=\"#e4e4e4\"/>"
-            svg += "<text x=\"\(number(x(v)))\" y=\"\(number(bottom + 14))\" font-size=\"11\" text-anchor=\"middle\">\(number(v, digits: maximum >= 10 ? 0 : 1))</text>"
+        // Stripes first, so the grid stays visible over them.
+        for r in stride(from: 0, to: rows.count, by: 2) {
+            svg += "<rect x=\"\(number(left))\" y=\"\(number(top + rowHeight * Double(r)))\" width=\"\(number(plotWidth))\" height=\"\(number(rowHeight))\" fill=\"#f4f4f4\"/>"
+        }
+        for k in Int(low)...Int(high) {
+            let v = pow(2, Double(k))
+            svg += "<line x1=\"\(number(x(v)))\" y1=\"\(number(top))\" x2=\"\(number(x(v)))\" y2=\"\(number(bottom))\" stroke=\"#d0d0d0\"/>"
+            svg += "<text x=\"\(number(x(v)))\" y=\"\(number(bottom + 14))\" font-size=\"11\" text-anchor=\"middle\">\(short(v))</text>"
+            // Half-way ticks (×1.5) make values between powers of two readable.
+            if k < Int(high) {
+                let mid = 1.5 * v
+                svg += "<line x1=\"\(number(x(mid)))\" y1=\"\(number(top))\" x2=\"\(number(x(mid)))\" y2=\"\(number(bottom))\" stroke=\"#ececec\"/>"
+                svg += "<text x=\"\(number(x(mid)))\" y=\"\(number(bottom + 14))\" font-size=\"10\" fill=\"#777\" text-anchor=\"middle\">\(short(mid))</text>"
+            }
         }
         if let reference {
             svg += "<line x1=\"\(number(x(reference)))\" y1=\"\(number(top))\" x2=\"\(number(x(reference)))\" y2=\"\(number(bottom))\" stroke=\"#333\" stroke-dasharray=\"4 3\"/>"
@@ -104,9 +126,6 @@ enum SVGChart {
         svg += "<text x=\"\(number(left + plotWidth / 2))\" y=\"\(number(bottom + 32))\" font-size=\"12\" text-anchor=\"middle\">\(escape(xLabel))</text>"
         for (r, row) in rows.enumerated() {
             let y = top + rowHeight * (Double(r) + 0.5)
-            if r % 2 == 0 {
-                svg += "<rect x=\"\(number(left))\" y=\"\(number(y - rowHeight / 2))\" width=\"\(number(plotWidth))\" height=\"\(number(rowHeight))\" fill=\"#f6f6f6\"/>"
-            }
             svg += "<text x=\"\(number(left - 6))\" y=\"\(number(y + 4))\" font-size=\"11\" text-anchor=\"end\">\(escape(row))</text>"
             for (s, entry) in series.enumerated() {
                 guard r < entry.values.count, let v = entry.values[r] else { continue }

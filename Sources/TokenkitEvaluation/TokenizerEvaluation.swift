@@ -93,6 +93,7 @@ public struct TokenizerEvaluation: Sendable {
         guard !corpora.isEmpty || parallelDirectory != nil else { throw .noCorpus }
         // Fail on an unreadable file before spending minutes on the others.
         for path in corpora { _ = try CorpusReader(path: path) }
+        if let parallelDirectory { _ = try parallelLanguages(parallelDirectory) }
         var report = EvaluationReport(tokenizers: tokenizers.map {
             EvaluationReport.TokenizerInfo(label: $0.label, source: $0.source, format: Self.formatName($0.tokenizer.format),
                                            vocabularySize: $0.tokenizer.vocabularySize())
@@ -283,7 +284,9 @@ public struct TokenizerEvaluation: Sendable {
 
     /// The tokenization premium of every language of a parallel corpus directory (`LANG.txt`
     /// files, line-aligned) against `options.referenceLanguage`, for every tokenizer.
-    public func parity(directory: String) throws(EvaluationError) -> ParityReport {
+    /// The languages of a parallel corpus directory (its `LANG.txt` files), sorted; the
+    /// reference language must be one of them.
+    func parallelLanguages(_ directory: String) throws(EvaluationError) -> [String] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -292,8 +295,15 @@ public struct TokenizerEvaluation: Sendable {
         }
         let languages = names.filter { $0.hasSuffix(".txt") && $0.count > 4 }.map { String($0.dropLast(4)) }.sorted()
         guard !languages.isEmpty else { throw .emptyParallelDirectory(directory) }
+        guard languages.contains(options.referenceLanguage) else {
+            throw .missingReference(directory: directory, language: options.referenceLanguage)
+        }
+        return languages
+    }
+
+    public func parity(directory: String) throws(EvaluationError) -> ParityReport {
+        let languages = try parallelLanguages(directory)
         let reference = options.referenceLanguage
-        guard languages.contains(reference) else { throw .missingReference(directory: directory, language: reference) }
         func path(_ language: String) -> String { (directory as NSString).appendingPathComponent(language + ".txt") }
         var report = ParityReport(referenceLanguage: reference, tokenizers: tokenizers.map(\.label), languages: languages)
         var skipped = Set<String>()

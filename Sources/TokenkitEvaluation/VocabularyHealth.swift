@@ -19,7 +19,8 @@ import Tokenkit
 ///   pieces miss.
 /// - *near-duplicates*: groups of two or more tokens whose text is equal after removing one
 ///   leading space and lowercasing (`The`, ` the`, `THE`); *exact duplicates*: tokens with
-///   identical bytes.
+///   identical bytes. WordPiece continuations are compared with continuations only (`##b` and
+///   `b` are different tokens of the same bytes, as ` b` and `b` are in BPE).
 public struct VocabularyHealth: Sendable, Equatable {
     /// A token as the report shows it.
     public struct TokenSample: Sendable, Equatable {
@@ -168,9 +169,12 @@ public struct VocabularyHealthChecker: Sendable {
             case .notChecked: health.notChecked += 1
             }
             guard verdict != .byteFallback else { continue }
-            exact[bytes, default: 0] += 1
+            // A WordPiece continuation (`##b`) is a different token from the word-initial `b` with
+            // the same bytes, as ` b` is from `b` in BPE: it is compared with continuations only.
+            let continuation = tokenizer.isContinuingSubword(id)
+            exact[(continuation ? [0xFF] : []) + bytes, default: 0] += 1
             if let text = String(validating: bytes, as: UTF8.self) {
-                let key = (text.hasPrefix(" ") ? String(text.dropFirst()) : text).lowercased()
+                let key = (continuation ? "##" : "") + (text.hasPrefix(" ") ? String(text.dropFirst()) : text).lowercased()
                 groups[key, default: []].append(i)
             }
         }
