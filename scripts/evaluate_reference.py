@@ -9,7 +9,10 @@ lines of ../shared/corpus/{en,code,multi}.txt and of every ../shared/corpus/para
   segmented words (the rule of TokenkitEvaluation's WordSegmentation, re-implemented here),
   tokens per byte and fertility (tokens per whitespace word);
 - the parity premium of every language against en: the sum of its tokens over the lines that are
-  non-empty in both files, divided by the sum of en's tokens over the same lines.
+  non-empty in both files, divided by the sum of en's tokens over the same lines;
+- vocabulary health: the ids whose text, encoded alone, does not give them back (the rule of
+  TokenkitEvaluation's VocabularyHealth, re-implemented here) and the ids whose bytes are not
+  valid UTF-8 on their own, for these two and qwen3.tiktoken.
 
 Definitions are those of the README's `tokenkit eval` section: one document per line (split on
 "\\n", a trailing "\\n" ends the last line), encoded without special tokens (tiktoken:
@@ -72,21 +75,78 @@ def segmented_word_count(text):
     return count
 
 
-def load_tokenizers(shared):
-    directory = os.path.join(shared, "tokenizers")
-    path = os.path.join(directory, "cl100k_base.tiktoken")
+def tiktoken_health(encoding):
+    """Unreachable and invalid-UTF-8 ids of a tiktoken encoding (special tokens aside)."""
+    unreachable, invalid = [], []
+    for rank in range(encoding.n_vocab):
+        if rank in encoding._special_tokens.values():
+            continue
+        try:
+            data = encoding.decode_single_token_bytes(rank)
+        except KeyError:
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            invalid.append(rank)
+            continue
+        if encoding.encode(text, disallowed_special=()) == [rank]:
+            continue
+        if text.startswith(" ") and encoding.encode(text[1:], disallowed_special=()) == [rank]:
+            continue
+        unreachable.append(rank)
+    return unreachable, invalid
+
+
+def sentencepiece_style_health(hf):
+    """The same for a tokenizer.json whose pieces use the ▁ word marker and <0xNN> byte fallback:
+    a piece's text has ▁ as a space; a piece without ▁ is also reachable when the model alone
+    segments it into itself (the pipeline prepends ▁ to every text)."""
+    added = set(hf.get_added_tokens_decoder().keys())
+    unk = hf.token_to_id(hf.model.unk_token) if getattr(hf.model, "unk_token", None) else None
+    unreachable, invalid = [], []
+    for i in range(hf.get_vocab_size(with_added_tokens=False)):
+        piece = hf.id_to_token(i)
+        if i in added or i == unk or piece is None:
+            continue
+        if len(piece) == 6 and piece.startswith("<0x") and piece.endswith(">"):
+            continue
+        text = piece.replace("\u2581", " ")
+
+        def encodes(s):
+            return hf.encode(s, add_special_tokens=False).ids == [i]
+        if encodes(text) or (text.startswith(" ") and encodes(text[1:])):
+            continue
+        if not piece.startswith("\u2581") and [t.id for t in hf.model.tokenize(piece)] == [i]:
+            continue
+        unreachable.append(i)
+    return unreachable, invalid
+
+
+def load_tiktoken(directory, name):
+    path = os.path.join(directory, name + ".tiktoken")
     with open(path + ".json") as f:
         sidecar = json.load(f)
-    encoding = tiktoken.Encoding(
-        name="cl100k_base", pat_str=sidecar["pattern"],
+    return tiktoken.Encoding(
+        name=name, pat_str=sidecar["pattern"],
         mergeable_ranks=tiktoken.load.load_tiktoken_bpe(path), special_tokens=sidecar.get("special_tokens", {}))
+
+
+def load_tokenizers(shared):
+    directory = os.path.join(shared, "tokenizers")
+    encoding = load_tiktoken(directory, "cl100k_base")
+    qwen3 = load_tiktoken(directory, "qwen3")
     hf = tokenizers.Tokenizer.from_file(os.path.join(directory, "mistral-v1.tokenizer.json"))
     hf.no_truncation()
     hf.no_padding()
-    return {
+    counters = {
         "cl100k_base": lambda text: len(encoding.encode(text, disallowed_special=())),
         "mistral-v1": lambda text: len(hf.encode(text, add_special_tokens=False).ids),
     }
+    # qwen3 (whose split pattern leaves many tokens unreachable) for the vocabulary check only.
+    health = {"cl100k_base": lambda: tiktoken_health(encoding), "mistral-v1": lambda: sentencepiece_style_health(hf),
+              "qwen3": lambda: tiktoken_health(qwen3)}
+    return counters, health
 
 
 def main():
@@ -96,10 +156,10 @@ def main():
     parser.add_argument("--parallel-lines", type=int, default=200)
     parser.add_argument("--output", default=os.path.join(ROOT, "Tests/TokenkitTests/Fixtures/evaluation/reference.json"))
     args = parser.parse_args()
-    counters = load_tokenizers(args.shared)
+    counters, health = load_tokenizers(args.shared)
     corpus_dir = os.path.join(args.shared, "corpus")
     result = {"corpus_lines": args.corpus_lines, "parallel_lines": args.parallel_lines, "reference_language": "en",
-              "metrics": [], "parity": []}
+              "metrics": [], "parity": [], "vocabulary": []}
     corpora = {name: read_lines(os.path.join(corpus_dir, name + ".txt"), args.corpus_lines) for name in ("en", "code", "multi")}
     parallel_dir = os.path.join(corpus_dir, "parallel")
     languages = sorted(n[:-4] for n in os.listdir(parallel_dir) if n.endswith(".txt") and len(n) > 4)
@@ -128,11 +188,15 @@ def main():
                     ref_tokens += reference[i]
             result["parity"].append({"tokenizer": name, "language": lang, "aligned_lines": aligned, "tokens": tokens,
                                      "reference_tokens": ref_tokens, "premium": tokens / ref_tokens if ref_tokens else 0.0})
+    for name, check in health.items():
+        unreachable, invalid = check()
+        result["vocabulary"].append({"tokenizer": name, "unreachable": unreachable, "invalid_utf8": invalid})
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, "w") as f:
         json.dump(result, f, indent=1, ensure_ascii=False)
         f.write("\n")
-    print(f"wrote {args.output}: {len(result['metrics'])} corpus rows, {len(result['parity'])} parity rows")
+    print(f"wrote {args.output}: {len(result['metrics'])} corpus rows, {len(result['parity'])} parity rows, "
+          + ", ".join(f"{v['tokenizer']} {len(v['unreachable'])} unreachable, {len(v['invalid_utf8'])} not UTF-8" for v in result["vocabulary"]))
 
 
 if __name__ == "__main__":

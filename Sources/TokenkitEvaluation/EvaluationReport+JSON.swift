@@ -97,6 +97,8 @@ extension EvaluationReport {
                 }
                 w.endArray()
             }
+            w.appendKey("unreachable_ids"); w.appendIntArray(h.unreachableIDs)
+            w.appendKey("invalid_utf8_ids"); w.appendIntArray(h.invalidUTF8IDs)
             samples("unreachable_samples", h.unreachableSamples)
             samples("invalid_utf8_samples", h.invalidUTF8Samples)
             w.appendKey("near_duplicate_samples"); w.beginArray()

@@ -55,6 +55,10 @@ public struct VocabularyHealth: Sendable, Equatable {
     public var tokensInNearDuplicateGroups = 0
     public var exactDuplicateGroups = 0
     public var specialTokens: [SpecialToken] = []
+    /// Every unreachable token's id, ascending.
+    public var unreachableIDs: [TokenID] = []
+    /// Every id whose bytes are not valid UTF-8, ascending.
+    public var invalidUTF8IDs: [TokenID] = []
     /// The first unreachable tokens by id (at most `sampleLimit`).
     public var unreachableSamples: [TokenSample] = []
     public var invalidUTF8Samples: [TokenSample] = []
@@ -157,11 +161,13 @@ public struct VocabularyHealthChecker: Sendable {
             case .unreachable:
                 health.checked += 1
                 health.unreachable += 1
+                health.unreachableIDs.append(id)
                 if health.unreachableSamples.count < VocabularyHealth.sampleLimit {
                     health.unreachableSamples.append(.init(id: id, text: VocabularyHealth.display(bytes)))
                 }
             case .invalidUTF8:
                 health.invalidUTF8 += 1
+                health.invalidUTF8IDs.append(id)
                 if health.invalidUTF8Samples.count < VocabularyHealth.sampleLimit {
                     health.invalidUTF8Samples.append(.init(id: id, text: VocabularyHealth.display(bytes)))
                 }

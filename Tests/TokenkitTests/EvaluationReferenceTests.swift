@@ -6,7 +6,8 @@ import Tokenkit
 /// TokenkitEvaluation against an independent computation with the Python reference libraries
 /// (scripts/evaluate_reference.py: tiktoken for cl100k_base, `tokenizers` for mistral-v1) on
 /// the first lines of the shared corpora: token, byte, character and word counts exactly,
-/// tokens per byte, fertility and every language's parity premium to 1e-9.
+/// tokens per byte, fertility and every language's parity premium to 1e-9; and the same
+/// unreachable and invalid-UTF-8 token ids for cl100k_base, mistral-v1 and qwen3.
 @Suite struct EvaluationReferenceTests {
     static let referencePath = TestData.fixture("evaluation/reference.json")
 
@@ -53,6 +54,26 @@ import Tokenkit
             #expect(expected["tokens"]?.int == entry.tokens, "\(name) \(language)")
             #expect(expected["reference_tokens"]?.int == entry.referenceTokens, "\(name) \(language)")
             #expect(abs(try #require(expected["premium"]?.double) - entry.premium) < 1e-9, "\(name) \(language)")
+        }
+    
+    }
+
+    @Test(.enabled(if: available && FileManager.default.fileExists(atPath: TestData.shared?.appendingPathComponent("tokenizers/qwen3.tiktoken").path ?? "")))
+    func vocabularyHealthAgreesWithThePythonReference() throws {
+        let shared = try #require(TestData.shared)
+        let root = try JSONDocument(bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.referencePath)))).root
+        let files = ["cl100k_base": "cl100k_base.tiktoken", "mistral-v1": "mistral-v1.tokenizer.json", "qwen3": "qwen3.tiktoken"]
+        let expected = Array(try #require(root["vocabulary"]?.elements))
+        #expect(expected.count == 3)
+        for entry in expected {
+            let name = try #require(entry["tokenizer"]?.string)
+            let path = shared.appendingPathComponent("tokenizers").appendingPathComponent(try #require(files[name])).path
+            let health = VocabularyHealthChecker().check(EvaluatedTokenizer(label: name, source: path, tokenizer: try Tokenizer(contentsOf: path)))
+            let unreachable = Array(try #require(entry["unreachable"]?.elements)).map { TokenID($0.int!) }
+            let invalid = Array(try #require(entry["invalid_utf8"]?.elements)).map { TokenID($0.int!) }
+            #expect(health.unreachableIDs == unreachable, "\(name)")
+            #expect(health.invalidUTF8IDs == invalid, "\(name)")
+            #expect(health.unreachable == unreachable.count && health.invalidUTF8 == invalid.count)
         }
     }
 }

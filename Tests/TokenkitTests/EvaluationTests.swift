@@ -219,6 +219,11 @@ enum EvaluationFixtures {
             #expect(error.description.contains("/nonexistent/corpus.txt"))
         }
         #expect(throws: EvaluationError.self) { try e.run(corpora: [NSTemporaryDirectory()]) }   // a directory
+        let corpus = try EvaluationFixtures.file("ok.txt", "ab\n")
+        #expect(throws: EvaluationError.unreadableCorpus(path: "/nonexistent/parallel", reason: "cannot list the parallel corpus directory")) {
+            try e.run(corpora: [corpus], parallelDirectory: "/nonexistent/parallel")
+        }
+        #expect(throws: EvaluationError.noCorpus) { try e.run(corpora: []) }
     }
 
     @Test func readerStreamsLinesAcrossBlocks() throws {
