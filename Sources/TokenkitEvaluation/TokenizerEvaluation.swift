@@ -1,3 +1,14 @@
+// Performance notes: a corpus is read in 1 MiB blocks (`CorpusReader`, lines found with memchr)
+// and measured in batches of at most 65,536 lines or 4 MiB, cut into 4 slices per worker taken
+// on demand (lines vary from 2 to 2,000 bytes). Workers return their token ids and the calling
+// thread counts them into one array indexed by id: per-worker count arrays of a 200k vocabulary
+// cost more to allocate and merge than the single pass over the ids (a few ns a token). Each
+// whitespace word is encoded again alone for the continued-word rate, which is about a third of
+// the time. Measured with cl100k_base on two cores (release): 96 MB in 16 s at 64 MB resident,
+// against 56 MB for an 8 MB file; the six shared tokenizers on all shared corpora in 3.5 minutes.
+// Rejected: filling the read buffer with `append(contentsOf: repeatElement(0, count:))`, which
+// the debug build runs element by element (seconds per file).
+
 import Foundation
 import Tokenkit
 
