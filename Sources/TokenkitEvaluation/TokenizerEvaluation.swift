@@ -122,8 +122,8 @@ public struct TokenizerEvaluation: Sendable {
         if options.checkVocabulary {
             let checker = VocabularyHealthChecker(threads: options.threads)
             for tokenizer in tokenizers {
-                progress.begin("vocabulary \(tokenizer.label)", total: 1)
-                report.vocabulary.append(checker.check(tokenizer))
+                progress.begin("vocabulary \(tokenizer.label)", total: tokenizer.tokenizer.model.vocabularySize)
+                report.vocabulary.append(checker.check(tokenizer) { progress.advance(to: $0) })
                 progress.finish()
             }
             report.overlap = VocabularyOverlap(tokenizers)
@@ -222,7 +222,8 @@ public struct TokenizerEvaluation: Sendable {
         var counts = Array(repeating: 0, count: table.lengths.count)
         let limit = options.maxLines ?? Int.max
         let workers = ParallelMap.workerCount(options.threads, items: Int.max)
-        progress.begin("\(tokenizer.label) \(metrics.corpus)", total: reader.size)
+        // With a line limit the bytes to read are unknown: count lines instead.
+        progress.begin("\(tokenizer.label) \(metrics.corpus)", total: options.maxLines ?? reader.size)
         defer { progress.finish() }
         while metrics.lines < limit {
             let batch = try reader.nextBatch(maxLines: min(limit - metrics.lines, 65536))
@@ -255,7 +256,7 @@ public struct TokenizerEvaluation: Sendable {
                     if id == table.unknownID { metrics.unknownTokens += 1 }
                 }
             }
-            progress.advance(to: reader.bytesRead)
+            progress.advance(to: options.maxLines == nil ? reader.bytesRead : metrics.lines)
         }
         metrics.invalidUTF8Lines = reader.invalidUTF8Lines
         metrics.distinctTokens = counts.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }

@@ -135,7 +135,9 @@ public struct VocabularyHealthChecker: Sendable {
         return .unreachable
     }
 
-    public func check(_ evaluated: EvaluatedTokenizer) -> VocabularyHealth {
+    /// Checks every model token of `evaluated`; `progress` is called with the number of tokens
+    /// checked so far, after each block of 16,384.
+    public func check(_ evaluated: EvaluatedTokenizer, progress: (Int) -> Void = { _ in }) -> VocabularyHealth {
         let tokenizer = evaluated.tokenizer
         var health = VocabularyHealth(tokenizer: evaluated.label)
         let added = tokenizer.addedVocabulary.tokens
@@ -147,9 +149,18 @@ public struct VocabularyHealthChecker: Sendable {
         health.specialTokens.sort { $0.id < $1.id }
         let checkedIDs = ids.filter { added[$0] == nil && !tokenizer.isModelControlToken($0) }
         health.modelTokens = checkedIDs.count
-        let results = ParallelMap.map(checkedIDs, threads: threads) { id -> (Verdict, [UInt8]) in
-            let bytes = tokenizer.tokenBytes(forID: id) ?? []
-            return (Self.verdict(tokenizer, id: id, bytes: bytes), bytes)
+        var results: [(Verdict, [UInt8])] = []
+        results.reserveCapacity(checkedIDs.count)
+        // Blocks, so a progress bar moves on large vocabularies; each block is parallel.
+        var start = 0
+        while start < checkedIDs.count {
+            let block = Array(checkedIDs[start..<min(start + 16_384, checkedIDs.count)])
+            results += ParallelMap.map(block, threads: threads) { id -> (Verdict, [UInt8]) in
+                let bytes = tokenizer.tokenBytes(forID: id) ?? []
+                return (Self.verdict(tokenizer, id: id, bytes: bytes), bytes)
+            }
+            start += block.count
+            progress(start)
         }
         var groups: [String: [Int]] = [:]
         var exact: [[UInt8]: Int] = [:]
