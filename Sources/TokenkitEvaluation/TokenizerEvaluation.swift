@@ -5,7 +5,8 @@
 // cost more to allocate and merge than the single pass over the ids (a few ns a token). Each
 // whitespace word is encoded again alone for the continued-word rate, which is about a third of
 // the time. Measured with cl100k_base on two cores (release): 96 MB in 16 s at 64 MB resident,
-// against 56 MB for an 8 MB file; the six shared tokenizers on all shared corpora in 3.5 minutes.
+// against 56 MB for an 8 MB file; the six shared tokenizers on all shared corpora in 1.5 minutes
+// (3.5 on cores shared with other builds).
 // Rejected: filling the read buffer with `append(contentsOf: repeatElement(0, count:))`, which
 // the debug build runs element by element (seconds per file).
 
