@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Tokenkit", targets: ["Tokenkit"]),
         .library(name: "TokenkitTraining", targets: ["TokenkitTraining"]),
+        .library(name: "TokenkitEvaluation", targets: ["TokenkitEvaluation"]),
         .executable(name: "tokenkit", targets: ["TokenkitCLI"]),
     ],
     dependencies: [
@@ -25,18 +26,23 @@ let package = Package(
             dependencies: ["Tokenkit"],
             resources: [.copy("Resources/nmt_nfkc.charsmap")]
         ),
+        .target(
+            name: "TokenkitEvaluation",
+            dependencies: ["Tokenkit"]
+        ),
         .executableTarget(
             name: "TokenkitCLI",
             dependencies: [
                 "Tokenkit",
                 "TokenkitTraining",
+                "TokenkitEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/tokenkit"
         ),
         .testTarget(
             name: "TokenkitTests",
-            dependencies: ["Tokenkit", "TokenkitTraining", "TokenkitCLI"],
+            dependencies: ["Tokenkit", "TokenkitTraining", "TokenkitEvaluation", "TokenkitCLI"],
             exclude: ["Fixtures"]
         ),
     ]

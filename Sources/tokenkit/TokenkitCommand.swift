@@ -11,7 +11,7 @@ struct TokenkitCommand: ParsableCommand {
         Exit status: 0 on success, 2 on bad input (unreadable or malformed file, invalid request),
         3 when a valid tokenizer uses a component Tokenkit does not support yet.
         """,
-        subcommands: [EncodeCommand.self, DecodeCommand.self, BenchCommand.self, InfoCommand.self, TrainCommand.self])
+        subcommands: [EncodeCommand.self, DecodeCommand.self, BenchCommand.self, InfoCommand.self, TrainCommand.self, EvalCommand.self])
 }
 
 @main
