@@ -90,12 +90,12 @@ public struct EvaluationOptions: Sendable {
 public struct TokenizerEvaluation: Sendable {
     public var tokenizers: [EvaluatedTokenizer]
     public var options: EvaluationOptions
-    let progress: EvaluationProgress
+    let progress: ProgressBar
 
     public init(tokenizers: [EvaluatedTokenizer], options: EvaluationOptions = EvaluationOptions()) {
         self.tokenizers = tokenizers
         self.options = options
-        self.progress = EvaluationProgress(enabled: options.progress)
+        self.progress = ProgressBar(enabled: options.progress)
     }
 
     /// Everything: metrics of each tokenizer on each corpus file, parity on `parallelDirectory`

@@ -80,7 +80,7 @@ public struct BPETrainer: Sendable {
     }
 
     /// Trains on counted words (the UTF-8 of each pre-tokenized word and how often it occurs).
-    public func train(_ words: consuming WordCounts, progress: TrainingProgress? = nil) -> BPEVocabulary {
+    public func train(_ words: consuming WordCounts, progress: ProgressBar? = nil) -> BPEVocabulary {
         var vocabulary = VocabularyBuilder()
         for token in specialTokens { vocabulary.insert(Array(token.utf8)) }
         if byteFallback {
@@ -111,7 +111,7 @@ public struct BPETrainer: Sendable {
     /// `stage1` encodes it (`stage1Encoder`: its model behind a byte-level step that keeps a
     /// word whole), which is applying its merges in order. Byte-level words only.
     public func train(_ words: consuming WordCounts, continuing stage1: BPEVocabulary, stage1Encoder: Tokenizer,
-                      progress: TrainingProgress? = nil) -> BPEVocabulary {
+                      progress: ProgressBar? = nil) -> BPEVocabulary {
         precondition(stage1.scaffoldTokens.isEmpty, "SuperBPE continues a vocabulary without scaffolds")
         var vocabulary = VocabularyBuilder()
         for token in stage1.tokens { vocabulary.insert(token) }
@@ -139,7 +139,7 @@ public struct BPETrainer: Sendable {
     /// `vocabularySize` tokens or no pair is frequent enough. `firstMergedID`: the first id a
     /// merge may make (only those can become scaffolds); `idLimit`: the ids the words can hold.
     private func learnMerges(_ state: inout MergeState, vocabulary: inout VocabularyBuilder, merges: [(UInt32, UInt32)],
-                             firstMergedID: Int, idLimit: Int, progress: TrainingProgress?) -> BPEVocabulary {
+                             firstMergedID: Int, idLimit: Int, progress: ProgressBar?) -> BPEVocabulary {
         var merges = merges
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         // Tokens in the vocabulary (all of them but scaffolds).

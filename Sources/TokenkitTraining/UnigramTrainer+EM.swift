@@ -47,7 +47,7 @@ func digamma(_ value: Double) -> Double {
 
 extension UnigramTrainer {
     /// Trains on `corpus` (which it consumes) and returns the vocabulary.
-    public func train(_ corpus: consuming UnigramCorpus, progress: TrainingProgress? = nil) throws(Failure) -> UnigramVocabulary {
+    public func train(_ corpus: consuming UnigramCorpus, progress: ProgressBar? = nil) throws(Failure) -> UnigramVocabulary {
         try validate()
         guard corpus.distinctEntryCount > 0 else { throw Failure(description: "no sentence to train on (the input is empty)") }
         let text = try prepare(corpus, progress: progress)

@@ -43,7 +43,7 @@ let boundaryMark: UInt32 = 0x09
 
 extension UnigramTrainer {
     /// Steps 2 and 3: character coverage, rare characters replaced, words sorted, seed pieces.
-    func prepare(_ corpus: consuming UnigramCorpus, progress: TrainingProgress?) throws(Failure) -> UnigramTrainingText {
+    func prepare(_ corpus: consuming UnigramCorpus, progress: ProgressBar?) throws(Failure) -> UnigramTrainingText {
         var text = UnigramTrainingText()
         corpus.finishCounting()
 

@@ -199,7 +199,7 @@ struct TrainBPECommand: ParsableCommand {
                                  maximumTokenLength: maxTokenLength, characterCoverage: characterCoverage,
                                  byteFallback: byteFallback, threads: corpus.threads)
         trainer.scaffold = scaffold
-        let progress = TrainingProgress(enabled: corpus.quiet ? false : nil)
+        let progress = ProgressBar(enabled: corpus.quiet ? false : nil)
         var vocabulary: BPEVocabulary
         if let superwordTransition {
             // SuperBPE: the first stage as usual, up to the transition.
@@ -281,7 +281,7 @@ struct TrainWordPieceCommand: ParsableCommand {
         let specials = merges.specialToken.isEmpty ? ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"] : merges.specialToken
         let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency, specialTokens: specials,
                                  limitAlphabet: merges.limitAlphabet, continuingSubwordPrefix: "##", threads: corpus.threads)
-        let vocabulary = trainer.train(words, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+        let vocabulary = trainer.train(words, progress: ProgressBar(enabled: corpus.quiet ? false : nil))
         try corpus.write(vocabulary.wordPieceTokenizerJSON(pipeline: pipeline, unknownToken: unkToken))
     }
 }

@@ -90,7 +90,7 @@ struct TrainUnigramCommand: ParsableCommand {
         try corpus.forEachSequence { sentences.add($0) }
         let vocabulary: UnigramVocabulary
         do {
-            vocabulary = try trainer.train(sentences, progress: TrainingProgress(enabled: corpus.quiet ? false : nil))
+            vocabulary = try trainer.train(sentences, progress: ProgressBar(enabled: corpus.quiet ? false : nil))
         } catch {
             throw CLIError.badInput(error.description)
         }

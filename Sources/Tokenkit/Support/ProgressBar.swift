@@ -5,9 +5,9 @@ import Darwin
 #endif
 import Dispatch
 
-/// A progress bar with an ETA on standard error, for long evaluation runs. It draws nothing when
-/// standard error is not a terminal, and at most ten times a second.
-public final class EvaluationProgress: @unchecked Sendable {
+/// A progress bar with an ETA on standard error, for long training and evaluation runs. It draws
+/// nothing when standard error is not a terminal, and at most ten times a second.
+public final class ProgressBar: @unchecked Sendable {
     private var stage = ""
     private var total = 0
     private var start = DispatchTime.now()
@@ -39,7 +39,7 @@ public final class EvaluationProgress: @unchecked Sendable {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        draw("\r\(stage) [\(bar)] \(Int(fraction * 100))% \(Int(elapsed))s elapsed, ETA \(Int(eta.rounded()))s ")
+        draw("\r\(stage) [\(bar)] \(Int(fraction * 100))% (\(done)/\(total)) \(Int(elapsed))s elapsed, ETA \(Int(eta.rounded()))s ")
     }
 
     /// Ends the stage's line.
