@@ -260,6 +260,23 @@ public final class Tokenizer: Sendable {
         return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
     }
 
+    /// `encode` with another model step (sampling: see `SamplingTokenizer`); truncation,
+    /// post-processing and padding as in `encode`.
+    func encode(_ text: String, pair: String?, addSpecialTokens: Bool, allowedSpecial: SpecialTokenSet,
+                disallowedSpecial: SpecialTokenSet,
+                tokenizingPiecesWith body: ([UInt8]) throws(TokenizationError) -> [Token]) throws(TokenizationError) -> Encoding {
+        func sequence(_ text: String, typeID: UInt32) throws(TokenizationError) -> Encoding {
+            let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
+            var pre = addedVocabulary.extractAndNormalize(text, normalizer: normalizer, policy: policy)
+            preTokenizer?.preTokenize(&pre)
+            try pre.tokenize { piece throws(TokenizationError) in try body(piece.normalized) }
+            return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
+        }
+        let first = try sequence(text, typeID: 0)
+        let second = try pair.map { text throws(TokenizationError) in try sequence(text, typeID: 1) }
+        return try postProcess(first, second, addSpecialTokens: addSpecialTokens)
+    }
+
     /// The model step on one piece: the model's algorithm or the chosen inference method.
     @inline(__always)
     private func tokenizePiece(_ bytes: [UInt8]) throws(TokenizationError) -> [Token] {
