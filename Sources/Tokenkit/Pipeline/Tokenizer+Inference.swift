@@ -28,3 +28,12 @@ extension Tokenizer {
         }
     }
 }
+
+extension Tokenizer {
+    /// The BPE-dropout probability the tokenizer file sets for its model (nil when none), which
+    /// plain `encode` applies with the system's generator as `tokenizers` does.
+    public var modelDropout: Double? {
+        guard case let .bpe(m) = model, let p = m.options.dropout, p > 0 else { return nil }
+        return Double(p)
+    }
+}
