@@ -44,6 +44,23 @@ import Testing
         #expect(viterbi.stdout == (try cli.run(["encode", "--tokenizer", model, "subword regularization"])).stdout)
     }
 
+    /// `bench --inference` counts the tokens of that method.
+    @Test func benchWithAnInferenceMethod() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("input.jsonl")
+        try Data((#"{"text": "\#(text)"}"# + "\n").utf8).write(to: input)
+        let tokenizer = try Tokenizer.encoding(named: "cl100k_base")
+        for method in [InferenceMethod.merges, .longestToken] {
+            let result = try cli.run(["bench", "--encoding", "cl100k_base", "--inference", method.rawValue, "--input", input.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let root = try JSONDocument(string: result.stdout).root
+            #expect(root["tokens"]?.int == (try tokenizer.with(inference: method).encodeIDs(text, addSpecialTokens: false).count))
+        }
+        #expect(try cli.run(["bench", "--encoding", "cl100k_base", "--inference", "nope", "--input", input.path]).status == 2)
+    }
+
     @Test func invalidRequestsExitTwo() throws {
         let unigram = TestData.fixture("sentencepiece/unigram-nmt.model")
         let wordLevel = TestData.fixture("tokenizers/wordlevel.tokenizer.json")
