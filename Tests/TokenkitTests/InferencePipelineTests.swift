@@ -69,6 +69,34 @@ import Testing
         }
     }
 
+    /// The ids-only route (byte-level pipelines) gives the ids of the full pipeline, with added
+    /// tokens, NFC normalizers and non-NFC text, on every tokenizer fixture.
+    @Test(arguments: alternatives)
+    func idsOnlyRouteAgreesWithThePipeline(_ method: InferenceMethod) throws {
+        let directory = TestData.fixture("tokenizers")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { ($0.hasSuffix(".tokenizer.json") || $0.hasSuffix(".tiktoken")) && !$0.hasPrefix("wordlevel") }.sorted()
+        let decomposed = ["e\u{301}", "A\u{30A}", "\u{1100}\u{1161}", "<|endoftext|>", "<s>", "</s>"]
+        for name in names {
+            let base = try Tokenizer(contentsOf: directory + "/" + name).with(truncation: nil, padding: nil)
+            // BPE with an end-of-word suffix (classic-bpe's "</w>") and WordLevel (pretokenizers-mix)
+            // are refused, as documented.
+            guard let tokenizer = try? base.with(inference: method) else {
+                #expect(name.hasPrefix("classic-bpe") || name.hasPrefix("pretokenizers-mix"), "\(name) refused")
+                continue
+            }
+            var rng = SeededGenerator(seed: 8)
+            for round in 0..<40 {
+                var text = randomText(&rng, maxLength: 30)
+                if round % 2 == 0 { text += decomposed.randomElement(using: &rng)! + randomText(&rng, maxLength: 10) }
+                for allowed in [Tokenizer.SpecialTokenSet.none, .all] {
+                    let ids = try tokenizer.encodeIDs(text, allowedSpecial: allowed, disallowedSpecial: .none)
+                    #expect(ids == (try tokenizer.encode(text, allowedSpecial: allowed, disallowedSpecial: .none).ids), "\(name) \(method): \(text.debugDescription)")
+                }
+            }
+        }
+    }
+
     /// Added tokens are matched before the model and keep their ids; the methods differ on
     /// ordinary text, and least tokens is never longer than the merges.
     @Test func pipelineStillApplies() throws {

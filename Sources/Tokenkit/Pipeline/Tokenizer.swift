@@ -37,6 +37,9 @@ public final class Tokenizer: Sendable {
     /// The segmenter that replaces the model's own algorithm (see `with(inference:)`); nil for
     /// the model's algorithm, the default.
     let segmenter: InferenceSegmenter?
+    /// With a segmenter on a byte-level BPE pipeline: the fast pre-tokenizer that feeds it raw
+    /// pieces for `encodeIDs` (a separate instance; the merges' fast path is `fastEncoder`).
+    let segmentedPieces: FastEncoder?
 
     init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
          model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
@@ -55,6 +58,7 @@ public final class Tokenizer: Sendable {
         // general path, one piece at a time.
         self.fastEncoder = segmenter == nil ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
         self.segmenter = segmenter
+        self.segmentedPieces = segmenter?.byteLevel == true ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
         self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
         self.specialIDs = Set(addedVocabulary.tokens.keys)
     }
@@ -147,6 +151,17 @@ public final class Tokenizer: Sendable {
                 if template.isEmpty { return ids }
                 var result: [TokenID] = []
                 result.reserveCapacity(ids.count + template.count)
+                for piece in template {
+                    if let piece { result += piece } else { result += ids }
+                }
+                return result
+            }
+        }
+        if let segmenter, let segmentedPieces, truncation == nil, padding == nil, let template = singleTemplate(addSpecialTokens: addSpecialTokens) {
+            let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
+            if let ids = segmenter.encodeIDs(text, pieces: segmentedPieces, added: addedVocabulary, policy: policy) {
+                if template.isEmpty { return ids }
+                var result: [TokenID] = []
                 for piece in template {
                     if let piece { result += piece } else { result += ids }
                 }
