@@ -4,8 +4,9 @@
 Trains a byte-level BPE vocabulary with `tokenkit train bpe` on the first --train-mb MB of each
 of ../shared/corpus/{en,code,multi}.txt (together), then encodes the next --eval-mb MB of each
 corpus (held out) with every inference method (`tokenkit bench --inference METHOD`, one
-thread, after an untimed warm-up pass over the same texts) and prints a Markdown table: method ×
-corpus → tokens per byte, fertility (tokens per whitespace-separated word) and encoding time.
+thread, no warm-up: `merges` fills its BPE piece cache during the timed pass, the other methods
+have no cache) and prints a Markdown table: method × corpus → tokens per byte, fertility
+(tokens per whitespace-separated word) and encoding time.
 
 usage: scripts/compare_inference.py [--cli .build/release/tokenkit] [--shared ../shared]
                                     [--vocab-size 8000] [--train-mb 2] [--eval-mb 1]
@@ -75,7 +76,7 @@ rows = []
 for method in a.methods.split(","):
     cells = []
     for name in CORPORA:
-        out = subprocess.run([a.cli, "bench", "--tokenizer", tokenizer, "--inference", method, "--warmup", inputs[name],
+        out = subprocess.run([a.cli, "bench", "--tokenizer", tokenizer, "--inference", method,
                               "--input", inputs[name], "--threads", "1", "--json"], check=True, capture_output=True, text=True)
         r = json.loads(out.stdout)
         words = sum(len(t.split()) for t in eval_texts[name])
