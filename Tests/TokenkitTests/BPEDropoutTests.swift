@@ -52,6 +52,40 @@ import Testing
         #expect(seen == [[6], [0, 5], [0, 1, 2], [4, 2]])
     }
 
+    /// SentencePiece BPE `.model` files: p = 0 is the model's encoding, p = 1 one piece per
+    /// character, a seed replays a run, and every sample decodes to the same text.
+    @Test(arguments: ["bpe-rules.model", "bpe-bytes-symbols.model"])
+    func sentencePieceDropout(_ name: String) throws {
+        let tokenizer = try Tokenizer(contentsOf: TestData.fixture("sentencepiece/" + name))
+        let texts = try SentencePieceCase.load(TestData.fixture("sentencepiece/" + name + ".cases.jsonl")).compactMap(\.text)
+            + [String(repeating: "Dropout makes segmentations vary between epochs. ", count: 6)]
+        var g = SeededRandomGenerator(seed: 4)
+        let zero = try tokenizer.sampling(.bpeDropout(probability: 0))
+        let one = try tokenizer.sampling(.bpeDropout(probability: 1))
+        let half = try tokenizer.sampling(.bpeDropout(probability: 0.5))
+        guard case let .sentencePiece(model) = tokenizer.model else { Issue.record("not SentencePiece"); return }
+        var differs = false
+        for text in texts {
+            let expected = try tokenizer.encodeIDs(text)
+            #expect(try zero.encodeIDs(text, using: &g) == expected, "\(text.debugDescription)")
+            // At 1 nothing merges: every piece is one character (or a user-defined symbol, or
+            // the byte pieces of an unknown character).
+            for token in try one.encode(text, using: &g).tokens where model.type(ofID: model.id(forToken: token) ?? 0) == .normal {
+                #expect(token.unicodeScalars.count == 1, "\(token.debugDescription) in \(text.debugDescription)")
+            }
+            let sampled = try half.encodeIDs(text, using: &g)
+            #expect(try tokenizer.decode(sampled) == tokenizer.decode(expected), "\(text.debugDescription)")
+            if sampled != expected { differs = true }
+        }
+        #expect(differs)
+        func run(_ seed: UInt64) throws -> [[TokenID]] {
+            var g = SeededRandomGenerator(seed: seed)
+            return try texts.map { try half.encodeIDs($0, using: &g) }
+        }
+        #expect(try run(1) == run(1))
+        #expect(try run(1) != run(2))
+    }
+
     @Test func sameSeedSameOutputDifferentSeedsDiffer() throws {
         let tokenizer = try Tokenizer(contentsOf: TestData.fixture("tokenizers/gpt2-style.tokenizer.json"))
         guard case let .bpe(bpe) = tokenizer.model else { Issue.record("not BPE"); return }

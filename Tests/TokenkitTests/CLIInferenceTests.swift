@@ -70,6 +70,7 @@ import Testing
             ["--encoding", "cl100k_base", "--dropout", "-0.1"],
             ["--encoding", "cl100k_base", "--sample"],
             ["--tokenizer", unigram, "--dropout", "0.1"],
+            ["--tokenizer", TestData.fixture("sentencepiece/bpe-rules.model"), "--sample"],
             ["--tokenizer", unigram, "--sample", "--nbest", "1000"],
             ["--tokenizer", unigram, "--sample", "--dropout", "0.1"],
             ["--encoding", "cl100k_base", "--alpha", "0.1"],

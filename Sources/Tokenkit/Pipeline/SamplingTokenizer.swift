@@ -1,7 +1,9 @@
 /// A stochastic segmentation mode for training-data augmentation.
 public enum SegmentationSampling: Sendable, Equatable {
     /// BPE-dropout (Provilkov et al., 2020): each merge is skipped with this probability
-    /// (0: the deterministic merges; 1: no merge). BPE models of tokenizer.json and tiktoken files.
+    /// (0: the deterministic merges; 1: no merge). BPE models of tokenizer.json, tiktoken and
+    /// GGUF files (skipped merges return after the next merge, `tokenizers`' rule) and
+    /// SentencePiece BPE `.model` files (skipped for good, SentencePiece's rule).
     case bpeDropout(probability: Double)
     /// Subword regularization (Kudo, 2018) on the Unigram lattice, SentencePiece's
     /// `SampleEncode(nbest_size, alpha)`: `nbestSize` 0 or 1 is Viterbi, above 1 a draw among
@@ -30,8 +32,10 @@ public struct SamplingTokenizer: Sendable {
         switch sampling {
         case let .bpeDropout(p):
             guard p >= 0 && p <= 1 else { throw .invalidParameter("dropout must be a probability between 0 and 1, got \(p)") }
-            guard case .bpe = tokenizer.model else {
-                throw .unsupportedModel("BPE-dropout needs a BPE model of a tokenizer.json or .tiktoken file, not \(Self.modelName(tokenizer.model))")
+            switch tokenizer.model {
+            case .bpe: break
+            case let .sentencePiece(m) where m.kind == .bpe: break
+            default: throw .unsupportedModel("BPE-dropout needs a BPE model, not \(Self.modelName(tokenizer.model))")
             }
             segmenter = nil
         case let .subwordRegularization(alpha, nbestSize):
@@ -65,6 +69,12 @@ public struct SamplingTokenizer: Sendable {
                                                  using generator: inout G) throws(TokenizationError) -> Encoding {
         switch sampling {
         case let .bpeDropout(p):
+            if case let .sentencePiece(m) = tokenizer.model {
+                return try tokenizer.encode(text, pair: pair, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial,
+                                            disallowedSpecial: disallowedSpecial) { bytes throws(TokenizationError) in
+                    m.tokenize(bytes, dropout: Float(p), using: &generator)
+                }
+            }
             guard case let .bpe(bpe) = tokenizer.model else { preconditionFailure("checked when built") }
             return try tokenizer.encode(text, pair: pair, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial,
                                         disallowedSpecial: disallowedSpecial) { bytes throws(TokenizationError) in
