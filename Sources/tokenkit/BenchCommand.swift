@@ -57,6 +57,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Segment with another inference method (see encode --inference); building it counts as loading.")
     var inference: String?
 
+    @Option(name: .long, help: "With --inference unigram: token log-probabilities estimated from this text file (see encode).")
+    var unigramScoresFrom: String?
+
     func validate() throws {
         guard (input == nil) != (synthetic == nil) else {
             throw ValidationError("give exactly one of --input and --synthetic")
@@ -77,7 +80,9 @@ struct BenchCommand: ParsableCommand {
             guard let method = InferenceMethod(rawValue: inference) else {
                 throw CLIError.badInput("--inference: expected one of \(InferenceMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \(inference)")
             }
-            do { tokenizer = try tokenizer.with(inference: method) } catch { throw CLIError.badInput(error.description) }
+            if unigramScoresFrom != nil && method != .unigram { throw CLIError.badInput("--unigram-scores-from needs --inference unigram") }
+            let scores = try unigramScoresFrom.map { try InferenceOptions.unigramScores(from: $0, tokenizer) }
+            do { tokenizer = try tokenizer.with(inference: method, unigramScores: scores) } catch { throw CLIError.badInput(error.description) }
         }
         let loadSeconds = Self.seconds(since: loadStart)
         let residentMB = Double(ProcessUsage.residentBytes()) / 1_048_576

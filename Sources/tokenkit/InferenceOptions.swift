@@ -1,10 +1,14 @@
 import ArgumentParser
+import Foundation
 import Tokenkit
 
 /// `encode`'s choice of inference method and stochastic segmentation.
 struct InferenceOptions: ParsableArguments {
     @Option(name: .long, help: "How pieces are segmented: merges (the model's own algorithm, default), longest-prefix, longest-suffix, longest-token, least-tokens or unigram.")
     var inference: String?
+
+    @Option(name: .long, help: "With --inference unigram: estimate the token log-probabilities from this text file (the model's own tokens counted, add-one smoothing).")
+    var unigramScoresFrom: String?
 
     @Option(name: .long, help: "BPE-dropout: skip each merge with probability P (BPE models; seeded by --seed).")
     var dropout: Double?
@@ -38,6 +42,9 @@ struct InferenceOptions: ParsableArguments {
             }
             method = m
         }
+        if unigramScoresFrom != nil && method != .unigram {
+            throw CLIError.badInput("--unigram-scores-from needs --inference unigram")
+        }
         var sampling: SegmentationSampling?
         if let dropout {
             sampling = .bpeDropout(probability: dropout)
@@ -57,11 +64,23 @@ struct InferenceOptions: ParsableArguments {
                 return SegmentingEncoder(tokenizer: tokenizer, sampler: try tokenizer.sampling(sampling),
                                          generator: SeededRandomGenerator(seed: seed ?? 0))
             }
-            return SegmentingEncoder(tokenizer: try tokenizer.with(inference: method), sampler: nil,
+            let scores = try unigramScoresFrom.map { try Self.unigramScores(from: $0, tokenizer) }
+            return SegmentingEncoder(tokenizer: try tokenizer.with(inference: method, unigramScores: scores), sampler: nil,
                                      generator: SeededRandomGenerator(seed: 0))
         } catch let error as InferenceError {
             throw CLIError.badInput(error.description)
         }
+    }
+}
+
+extension InferenceOptions {
+    /// `Tokenizer.unigramScores(estimatedFrom:)` on the lines of a text file.
+    static func unigramScores(from path: String, _ tokenizer: Tokenizer) throws -> [TokenID: Double] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError.badInput("--unigram-scores-from: cannot read \(path)")
+        }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        return tokenizer.unigramScores(estimatedFrom: lines)
     }
 }
 

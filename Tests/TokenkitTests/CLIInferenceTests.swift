@@ -61,6 +61,22 @@ import Testing
         #expect(try cli.run(["bench", "--encoding", "cl100k_base", "--inference", "nope", "--input", input.path]).status == 2)
     }
 
+    @Test func unigramScoresFromAFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tokenkit-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let corpus = directory.appendingPathComponent("corpus.txt")
+        let lines = ["the establishment of tokenization", "antidisestablishmentarianism is a word", "the the the"]
+        try Data(lines.joined(separator: "\n").utf8).write(to: corpus)
+        let tokenizer = try Tokenizer.encoding(named: "cl100k_base")
+        let ids = try tokenizer.with(inference: .unigram, unigramScores: tokenizer.unigramScores(estimatedFrom: lines)).encodeIDs(text)
+        let result = try cli.run(["encode", "--encoding", "cl100k_base", "--inference", "unigram", "--unigram-scores-from", corpus.path, text])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == ids.map(String.init).joined(separator: " ") + "\n")
+        #expect(try cli.run(["encode", "--encoding", "cl100k_base", "--inference", "least-tokens", "--unigram-scores-from", corpus.path, text]).status == 2)
+        #expect(try cli.run(["encode", "--encoding", "cl100k_base", "--inference", "unigram", "--unigram-scores-from", "/nonexistent", text]).status == 2)
+    }
+
     @Test func invalidRequestsExitTwo() throws {
         let unigram = TestData.fixture("sentencepiece/unigram-nmt.model")
         let wordLevel = TestData.fixture("tokenizers/wordlevel.tokenizer.json")

@@ -46,9 +46,10 @@ import Testing
         #expect(try pieces(o, .longestPrefix, "xab") == ["xa", "b"])
     }
 
-    /// A WordPiece vocabulary built after FLOTA's motivating example (Hofmann et al., 2022):
-    /// BERT's greedy longest prefix splits "undesirable" into und ##es ##ira ##ble, while the
-    /// longest token first keeps "desirable" whole.
+    /// A hand-made WordPiece vocabulary with BERT's split of "undesirable" (und ##es ##ira
+    /// ##ble, which `InferencePipelineTests.sharedTokenizers` checks on MiniLM's real BERT
+    /// vocabulary) plus a whole "##desirable", the kind of word FLOTA (Hofmann et al., 2022) is
+    /// about: the longest token first keeps "desirable" whole.
     @Test func undesirable() throws {
         var vocab = ByteStringTable()
         let tokens = ["[UNK]", "un", "und", "##es", "##ira", "##ble", "##desirable", "##d", "##e", "##s", "##i", "##r", "##a", "##b", "##l", "u", "##n"]
@@ -120,6 +121,30 @@ import Testing
         #expect(try pieces(m, .unigram, "ab") == ["ab"])
         #expect(try pieces(m, .unigram, "abab") == ["ab", "ab"])
         #expect(try pieces(m, .unigram, "abcab") == ["abc", "ab"])
+    }
+
+    /// Scores given to the segmenter replace the Zipf prior; `unigramScores(estimatedFrom:)`
+    /// is log((c + 1) / (N + V)) of the model's own tokens.
+    @Test func explicitAndEstimatedScores() throws {
+        let m = bpe(["a", "b", "ab"])
+        let split = try InferenceSegmenter(model: m, method: .unigram, scores: [0: -1, 1: -1, 2: -3])
+        #expect(try split.tokenize(Array("ab".utf8)).map(\.value) == ["a", "b"])
+        let whole = try InferenceSegmenter(model: m, method: .unigram, scores: [0: -1, 1: -1, 2: -1.5])
+        #expect(try whole.tokenize(Array("ab".utf8)).map(\.value) == ["ab"])
+        // A token the scores leave out gets their lowest score.
+        let partial = try InferenceSegmenter(model: m, method: .unigram, scores: [0: -1, 1: -4])
+        #expect(partial.scores == [-1, -4, -4])
+
+        let tokenizer = try Tokenizer.encoding(named: "cl100k_base")
+        let texts = ["the cat", "the dog", "a cat"]
+        let scores = tokenizer.unigramScores(estimatedFrom: texts)
+        let ids = try texts.flatMap { try tokenizer.encodeIDs($0) }
+        let n = Double(ids.count + tokenizer.model.vocabularySize)
+        let the = try tokenizer.encodeIDs("the")[0]
+        #expect(abs(scores[the]! - log(Double(ids.filter { $0 == the }.count + 1) / n)) < 1e-12)
+        #expect(abs(scores[0]! - log(1 / n)) < 1e-12 || ids.contains(0))
+        let estimated = try tokenizer.with(inference: .unigram, unigramScores: scores)
+        #expect(try estimated.decode(estimated.encodeIDs("the cat sat")) == "the cat sat")
     }
 
     /// Every segmentation of `text` over `vocabulary`, by plain recursion.

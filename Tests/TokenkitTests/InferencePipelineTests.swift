@@ -136,6 +136,11 @@ import Testing
         let minilm = try Tokenizer(contentsOf: shared.appendingPathComponent("tokenizers/minilm.tokenizer.json").path)
         let prefix = try minilm.with(inference: .longestPrefix)
         for line in lines { #expect(try prefix.encodeIDs(line) == minilm.encodeIDs(line), "\(line)") }
+        // BERT's split of "undesirable", and the longest token first on the same vocabulary.
+        let plain = minilm.with(truncation: nil, padding: nil)
+        #expect(try plain.encode("undesirable", addSpecialTokens: false).tokens == ["und", "##es", "##ira", "##ble"])
+        #expect(try plain.with(inference: .longestToken).encode("undesirable", addSpecialTokens: false).tokens
+                == ["und", "##es", "##i", "##rable"])
         let unigram = try Tokenizer(contentsOf: shared.appendingPathComponent("tokenizers/unigram8k.tokenizer.json").path)
         let segmenter = try InferenceSegmenter(model: unigram.model, method: .unigram, excluding: Set(unigram.addedVocabulary.tokens.keys))
         let viaSegmenter = Tokenizer(format: unigram.format, normalizer: unigram.normalizer, preTokenizer: unigram.preTokenizer,

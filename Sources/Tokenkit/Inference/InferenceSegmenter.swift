@@ -56,11 +56,14 @@ public struct InferenceSegmenter: Sendable {
     let unigramConventions: Bool
 
     /// Builds the segmenter of `model`. `merges` is the model itself and has no segmenter.
+    /// `scores` replaces the log-probabilities `unigram` uses (see
+    /// `Tokenizer.unigramScores(estimatedFrom:)`); tokens it leaves out get its lowest score.
     ///
     /// - Throws: `InferenceError.unsupportedModel` for models without a subword vocabulary
     ///   (WordLevel, SentencePiece word and character models), BPE with an end-of-word suffix,
     ///   and `merges`.
-    public init(model: ModelComponent, method: InferenceMethod, excluding excluded: Set<TokenID> = []) throws(InferenceError) {
+    public init(model: ModelComponent, method: InferenceMethod, excluding excluded: Set<TokenID> = [],
+                scores override: [TokenID: Double]? = nil) throws(InferenceError) {
         var entries: [(key: [UInt8], id: TokenID)] = []
         var prefix: [UInt8] = []
         var scoreOf: [TokenID: Double]?
@@ -171,7 +174,10 @@ public struct InferenceSegmenter: Sendable {
 
         let upperBound = Int(entries.last?.id ?? 0) + 1
         var scores = [Double](repeating: -.infinity, count: upperBound)
-        if let scoreOf {
+        if let override, let lowest = override.values.min() {
+            for e in entries { scores[Int(e.id)] = override[e.id] ?? lowest }
+            minimumScore = lowest
+        } else if let scoreOf {
             for (id, s) in scoreOf where Int(id) < upperBound { scores[Int(id)] = s }
         } else {
             // Zipf over the id order of the segmentable tokens.
