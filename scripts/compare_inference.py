@@ -6,7 +6,9 @@ of ../shared/corpus/{en,code,multi}.txt (together), then encodes the next --eval
 corpus (held out) with every inference method (`tokenkit bench --inference METHOD`, one
 thread, no warm-up: `merges` fills its BPE piece cache during the timed pass, the other methods
 have no cache) and prints a Markdown table: method × corpus → tokens per byte, fertility
-(tokens per whitespace-separated word) and encoding time.
+(tokens per whitespace-separated word) and encoding time. `unigram` runs twice: with the Zipf
+prior over the merge order, and as `unigram+counts` with log-probabilities estimated from the
+training text (`--unigram-scores-from`, the merges' tokens counted).
 
 usage: scripts/compare_inference.py [--cli .build/release/tokenkit] [--shared ../shared]
                                     [--vocab-size 8000] [--train-mb 2] [--eval-mb 1]
@@ -72,16 +74,22 @@ for name, texts in eval_texts.items():
             f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
     inputs[name] = path
 
-rows = []
+runs = []
 for method in a.methods.split(","):
+    runs.append((method, [method]))
+    if method == "unigram":
+        runs.append(("unigram+counts", ["unigram", "--unigram-scores-from", train_path]))
+
+rows = []
+for label, options in runs:
     cells = []
     for name in CORPORA:
-        out = subprocess.run([a.cli, "bench", "--tokenizer", tokenizer, "--inference", method,
-                              "--input", inputs[name], "--threads", "1", "--json"], check=True, capture_output=True, text=True)
+        out = subprocess.run([a.cli, "bench", "--tokenizer", tokenizer, "--inference"] + options +
+                             ["--input", inputs[name], "--threads", "1", "--json"], check=True, capture_output=True, text=True)
         r = json.loads(out.stdout)
         words = sum(len(t.split()) for t in eval_texts[name])
         cells.append((r["tokens"] / r["bytes"], r["tokens"] / words, r["seconds"]))
-    rows.append((method, cells))
+    rows.append((label, cells))
 
 header = "| method | " + " | ".join(f"{c} tokens/byte | {c} fertility | {c} seconds" for c in CORPORA) + " |"
 lines = [header, "|---|" + "---:|" * (3 * len(CORPORA))]
