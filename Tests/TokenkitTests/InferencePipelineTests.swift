@@ -97,6 +97,31 @@ import Testing
         }
     }
 
+    /// Every method decodes to what the merges decode to (the text itself for lossless
+    /// tokenizers) on SentencePiece-style vocabularies with byte fallback, GGUF files and
+    /// SentencePiece models, and `encodeIDs` agrees with `encode`.
+    @Test(arguments: alternatives)
+    func otherFormatsRoundTrip(_ method: InferenceMethod) throws {
+        var paths = ["tokenizers/llama-style.tokenizer.json", "tokenizers/llama2-style.tokenizer.json", "gguf/gpt-2.gguf",
+                     "gguf/llama-bpe.gguf", "gguf/spm-bpe.gguf", "gguf/spm-unigram.gguf", "gguf/qwen2.gguf",
+                     "sentencepiece/bpe-bytes-symbols.model", "sentencepiece/unigram-bytes-symbols.model"].map(TestData.fixture)
+        if let shared = TestData.shared {
+            paths += ["mistral-v1.model", "mistral-v1.tokenizer.json", "unigram8k.model"].map { shared.appendingPathComponent("tokenizers/" + $0).path }
+        }
+        for path in paths {
+            let tokenizer = try Tokenizer(contentsOf: path).with(truncation: nil, padding: nil)
+            let other = try tokenizer.with(inference: method)
+            var rng = SeededGenerator(seed: 12)
+            for _ in 0..<30 {
+                let text = randomText(&rng, maxLength: 40)
+                let ids = try other.encodeIDs(text, addSpecialTokens: false)
+                #expect(ids == (try other.encode(text, addSpecialTokens: false).ids), "\(path) \(method): \(text.debugDescription)")
+                #expect(try other.decode(ids) == tokenizer.decode(tokenizer.encodeIDs(text, addSpecialTokens: false)),
+                        "\(path) \(method): \(text.debugDescription)")
+            }
+        }
+    }
+
     /// Added tokens are matched before the model and keep their ids; the methods differ on
     /// ordinary text, and least tokens is never longer than the merges.
     @Test func pipelineStillApplies() throws {
