@@ -86,6 +86,18 @@ import Testing
         #expect(try run(1) != run(2))
     }
 
+    /// As in `tokenizers`, the direct vocabulary hit of `ignore_merges` (and of tiktoken files)
+    /// is not made under dropout: a word that is a token can come out split, at 0 it cannot.
+    @Test func wholeWordTokensAreDroppedToo() throws {
+        let tokenizer = try Tokenizer.encoding(named: "cl100k_base")
+        let text = String(repeating: " hello", count: 50)
+        var g = SeededRandomGenerator(seed: 21)
+        #expect(try tokenizer.sampling(.bpeDropout(probability: 0)).encodeIDs(text, using: &g) == Array(repeating: 24748, count: 50))
+        let sampled = try tokenizer.sampling(.bpeDropout(probability: 0.3)).encodeIDs(text, using: &g)
+        #expect(sampled.count > 50)
+        #expect(try tokenizer.decode(sampled) == text)
+    }
+
     @Test func sameSeedSameOutputDifferentSeedsDiffer() throws {
         let tokenizer = try Tokenizer(contentsOf: TestData.fixture("tokenizers/gpt2-style.tokenizer.json"))
         guard case let .bpe(bpe) = tokenizer.model else { Issue.record("not BPE"); return }
