@@ -71,6 +71,23 @@ import Testing
         #expect(try pieces(m, .longestSuffix, "un") == ["un"])
     }
 
+    /// An end-of-word suffix: keys with "</w>" only end a piece, the others never do.
+    @Test func endOfWordSuffix() throws {
+        var options = BPEModel.Options()
+        options.endOfWordSuffix = "</w>"
+        let m = bpe(["a", "b", "c", "ab", "a</w>", "b</w>", "c</w>", "bc</w>"], options: options)
+        #expect(try pieces(m, .longestPrefix, "abc") == ["ab", "c</w>"])
+        #expect(try pieces(m, .longestSuffix, "abc") == ["a", "bc</w>"])
+        #expect(try pieces(m, .longestToken, "abc") == ["ab", "c</w>"])
+        #expect(try pieces(m, .leastTokens, "abc") == ["ab", "c</w>"])
+        // "ab" is a key but cannot end the word; "b</w>" must.
+        for method in InferenceMethod.allCases where method != .merges {
+            #expect(try pieces(m, method, "ab") == ["a", "b</w>"], "\(method)")
+            #expect(try pieces(m, method, "a") == ["a</w>"], "\(method)")
+        }
+        #expect(try InferenceSegmenter(model: m, method: .leastTokens).tokenize(Array("abc".utf8)).map(\.offsets) == [0..<2, 2..<3])
+    }
+
     /// Fallback rules: byte fallback spells a missing character as bytes, else the unknown token
     /// (fused when the model fuses unknowns).
     @Test func fallbackRules() throws {

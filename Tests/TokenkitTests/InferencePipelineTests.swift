@@ -79,10 +79,9 @@ import Testing
         let decomposed = ["e\u{301}", "A\u{30A}", "\u{1100}\u{1161}", "<|endoftext|>", "<s>", "</s>"]
         for name in names {
             let base = try Tokenizer(contentsOf: directory + "/" + name).with(truncation: nil, padding: nil)
-            // BPE with an end-of-word suffix (classic-bpe's "</w>") and WordLevel (pretokenizers-mix)
-            // are refused, as documented.
+            // WordLevel (pretokenizers-mix) is refused, as documented.
             guard let tokenizer = try? base.with(inference: method) else {
-                #expect(name.hasPrefix("classic-bpe") || name.hasPrefix("pretokenizers-mix"), "\(name) refused")
+                #expect(name.hasPrefix("pretokenizers-mix"), "\(name) refused")
                 continue
             }
             var rng = SeededGenerator(seed: 8)
@@ -102,7 +101,8 @@ import Testing
     /// SentencePiece models, and `encodeIDs` agrees with `encode`.
     @Test(arguments: alternatives)
     func otherFormatsRoundTrip(_ method: InferenceMethod) throws {
-        var paths = ["tokenizers/llama-style.tokenizer.json", "tokenizers/llama2-style.tokenizer.json", "gguf/gpt-2.gguf",
+        var paths = ["tokenizers/llama-style.tokenizer.json", "tokenizers/llama2-style.tokenizer.json",
+                     "tokenizers/classic-bpe.tokenizer.json", "gguf/gpt-2.gguf",
                      "gguf/llama-bpe.gguf", "gguf/spm-bpe.gguf", "gguf/spm-unigram.gguf", "gguf/qwen2.gguf",
                      "sentencepiece/bpe-bytes-symbols.model", "sentencepiece/unigram-bytes-symbols.model"].map(TestData.fixture)
         if let shared = TestData.shared {

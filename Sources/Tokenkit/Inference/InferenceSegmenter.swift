@@ -20,7 +20,8 @@ import Foundation
 /// character the vocabulary lacks as `<0xNN>` tokens, else it becomes the unknown token (runs
 /// fused when the model fuses them); WordPiece keys after the first carry the
 /// continuing-subword prefix (`##`), and a word that cannot be covered, or is longer than the
-/// model's limit, is the unknown token. For `unigram`, Unigram vocabularies use their scores;
+/// model's limit, is the unknown token; with an end-of-word suffix (`</w>`) the last token of a
+/// piece, and only it, is a key that carries the suffix. For `unigram`, Unigram vocabularies use their scores;
 /// the others (BPE, WordPiece) a Zipf prior over their id order, which for BPE is the merge
 /// order: the token of rank r has log-probability −log((r + 1) · H), H the harmonic number of
 /// the vocabulary size. Unknown characters score the lowest score minus 10 (SentencePiece and
@@ -35,6 +36,11 @@ public struct InferenceSegmenter: Sendable {
     /// Reversed keys, for `longestSuffix` only.
     let reversedInitial: ByteTrie?
     let reversedContinuing: ByteTrie?
+    /// BPE with an end-of-word suffix (`</w>`): the keys that carry it, suffix removed, which
+    /// only the last token of a piece may use (and the others none of the keys above may end
+    /// the piece). Nil without a suffix.
+    let finalInitial: ByteTrie?
+    let finalContinuing: ByteTrie?
     /// Log-probability of each id (empty unless the method or sampling needs them).
     let scores: [Double]
     let unknownScore: Double
@@ -60,12 +66,12 @@ public struct InferenceSegmenter: Sendable {
     /// `Tokenizer.unigramScores(estimatedFrom:)`); tokens it leaves out get its lowest score.
     ///
     /// - Throws: `InferenceError.unsupportedModel` for models without a subword vocabulary
-    ///   (WordLevel, SentencePiece word and character models), BPE with an end-of-word suffix,
-    ///   and `merges`.
+    ///   (WordLevel, SentencePiece word and character models), and for `merges`.
     public init(model: ModelComponent, method: InferenceMethod, excluding excluded: Set<TokenID> = [],
                 scores override: [TokenID: Double]? = nil) throws(InferenceError) {
         var entries: [(key: [UInt8], id: TokenID)] = []
         var prefix: [UInt8] = []
+        var suffix: [UInt8] = []
         var scoreOf: [TokenID: Double]?
         var byteFallback: [TokenID?]?
         var unknown: TokenID?
@@ -78,9 +84,7 @@ public struct InferenceSegmenter: Sendable {
         var excluded = excluded
         switch model {
         case let .bpe(m):
-            if let suffix = m.options.endOfWordSuffix, !suffix.isEmpty {
-                throw .unsupportedModel("inference methods do not support BPE with an end-of-word suffix (\(suffix.debugDescription))")
-            }
+            suffix = Array((m.options.endOfWordSuffix ?? "").utf8)
             byteLevel = m.alphabet == .byteLevel
             prefix = Array((m.options.continuingSubwordPrefix ?? "").utf8)
             if m.options.byteFallback {
@@ -144,23 +148,43 @@ public struct InferenceSegmenter: Sendable {
         entries.removeAll { excluded.contains($0.id) }
         entries.sort { $0.id < $1.id }
 
+        // With an end-of-word suffix, the keys that end with it are for the end of a piece only.
+        let finals = suffix.isEmpty ? [] : entries.filter { $0.key.count > suffix.count && $0.key.suffix(suffix.count).elementsEqual(suffix) }
+        let regular = suffix.isEmpty ? entries : entries.filter { !($0.key.count > suffix.count && $0.key.suffix(suffix.count).elementsEqual(suffix)) }
         var initial = ByteTrie()
         var continuing: ByteTrie?
-        for e in entries { initial.insert(e.key, value: Int32(e.id)) }
+        for e in regular { initial.insert(e.key, value: Int32(e.id)) }
         if !prefix.isEmpty {
             var trie = ByteTrie()
-            for e in entries where e.key.count > prefix.count && e.key.starts(with: prefix) {
+            for e in regular where e.key.count > prefix.count && e.key.starts(with: prefix) {
                 trie.insert(e.key.dropFirst(prefix.count), value: Int32(e.id))
             }
             continuing = trie
         }
+        if suffix.isEmpty {
+            finalInitial = nil
+            finalContinuing = nil
+        } else {
+            var trie = ByteTrie()
+            for e in finals { trie.insert(e.key.dropLast(suffix.count), value: Int32(e.id)) }
+            finalInitial = trie
+            if !prefix.isEmpty {
+                var trie = ByteTrie()
+                for e in finals where e.key.count > prefix.count + suffix.count && e.key.starts(with: prefix) {
+                    trie.insert(e.key.dropFirst(prefix.count).dropLast(suffix.count), value: Int32(e.id))
+                }
+                finalContinuing = trie
+            } else {
+                finalContinuing = nil
+            }
+        }
         if method == .longestSuffix {
             var reversed = ByteTrie()
-            for e in entries { reversed.insert(e.key.reversed(), value: Int32(e.id)) }
+            for e in regular { reversed.insert(e.key.reversed(), value: Int32(e.id)) }
             reversedInitial = reversed
             if !prefix.isEmpty {
                 var trie = ByteTrie()
-                for e in entries where e.key.count > prefix.count && e.key.starts(with: prefix) {
+                for e in regular where e.key.count > prefix.count && e.key.starts(with: prefix) {
                     trie.insert(e.key.dropFirst(prefix.count).reversed(), value: Int32(e.id))
                 }
                 reversedContinuing = trie
@@ -262,6 +286,22 @@ public struct InferenceSegmenter: Sendable {
         position == 0 ? initial : (continuing ?? initial)
     }
 
+    /// Whether keys of the regular tries may end at `end` (not the end of the piece when the
+    /// vocabulary has an end-of-word suffix).
+    @inline(__always)
+    func regularKeyMayEnd(at end: Int, _ count: Int) -> Bool {
+        finalInitial == nil || end < count
+    }
+
+    /// The end-of-word key covering bytes[position...], if the vocabulary has one.
+    @inline(__always)
+    func finalMatch(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Int32? {
+        guard let finalInitial else { return nil }
+        let trie = position == 0 ? finalInitial : (finalContinuing ?? finalInitial)
+        guard bytes.count - position <= trie.maxKeyLength else { return nil }
+        return trie.exactValue(UnsafeBufferPointer(rebasing: bytes[position...]))
+    }
+
     /// Whether a character the vocabulary lacks can still be emitted (not for WordPiece).
     var allowsFallback: Bool { !unknownWholeWord }
 
@@ -274,6 +314,8 @@ public struct InferenceSegmenter: Sendable {
     /// The longest key starting at `position` and ending by `end`.
     @inline(__always)
     func longestMatch(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> (length: Int, id: Int32)? {
+        // An end-of-word key reaching the end is the longest match there can be.
+        if end == bytes.count, let v = finalMatch(bytes, at: position) { return (end - position, v) }
         let trie = trie(at: position)
         var node = ByteTrie.root
         var i = position
@@ -282,7 +324,7 @@ public struct InferenceSegmenter: Sendable {
             node = next
             i += 1
             let v = trie.value(node)
-            if v >= 0 { result = (i - position, v) }
+            if v >= 0 && regularKeyMayEnd(at: i, bytes.count) { result = (i - position, v) }
         }
         return result
     }
@@ -312,6 +354,26 @@ public struct InferenceSegmenter: Sendable {
         let lowest = reversedContinuing == nil ? 0 : 1
         while end > 0 {
             var best: (start: Int, id: Int32)?
+            if end == bytes.count, let finalInitial {
+                // The last token must be an end-of-word key: the first start that has one is the
+                // longest (only once per piece, so a scan of starts is cheap enough).
+                var s = max(0, end - max(finalInitial.maxKeyLength, finalContinuing?.maxKeyLength ?? 0))
+                while s < end {
+                    if let v = finalMatch(bytes, at: s) { best = (s, v); break }
+                    s += 1
+                }
+                if let found = best {
+                    segments.append((found.start..<end, found.id))
+                    end = found.start
+                } else {
+                    guard allowsFallback else { return nil }
+                    var start = end - 1
+                    if !byteLevel { while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 } }
+                    segments.append((start..<end, -1))
+                    end = start
+                }
+                continue
+            }
             var node = ByteTrie.root
             var i = end
             while i > lowest, let next = reversed.child(node, bytes[i - 1]) {
@@ -400,12 +462,19 @@ public struct InferenceSegmenter: Sendable {
                 node = next
                 end += 1
                 let v = trie.value(node)
-                guard v >= 0 else { continue }
+                guard v >= 0, regularKeyMayEnd(at: end, n) else { continue }
                 if end - i == unit { hasUnit = true }
                 // Lengths grow along the walk: `<=` keeps the longest among equal costs.
                 if cost[end] != .max, cost[end] + 1 <= best {
                     best = cost[end] + 1
                     bestChoice = (i..<end, v)
+                }
+            }
+            if let v = finalMatch(bytes, at: i) {
+                if n - i == unit { hasUnit = true }
+                if 1 <= best {
+                    best = 1
+                    bestChoice = (i..<n, v)
                 }
             }
             if !hasUnit, allowsFallback, cost[i + unit] != .max {
@@ -476,9 +545,13 @@ public struct InferenceSegmenter: Sendable {
                 node = next
                 end += 1
                 let v = trie.value(node)
-                guard v >= 0 else { continue }
+                guard v >= 0, regularKeyMayEnd(at: end, n) else { continue }
                 if end - i == unit { hasUnit = true }
                 body(i, end, v, scores.isEmpty ? 0 : scores[Int(v)])
+            }
+            if let v = finalMatch(bytes, at: i) {
+                if n - i == unit { hasUnit = true }
+                body(i, n, v, scores.isEmpty ? 0 : scores[Int(v)])
             }
             if !hasUnit, allowsFallback { body(i, i + unit, -1, unknownScore) }
             i += unit
