@@ -176,6 +176,45 @@ import Testing
         return result
     }
 
+    /// The same with an end-of-word suffix: the last token from the "</w>" keys, the others not.
+    @Test func leastTokensWithASuffixMatchesBruteForce() throws {
+        var rng = SeededGenerator(seed: 99)
+        let alphabet: [Character] = ["a", "b"]
+        var options = BPEModel.Options()
+        options.endOfWordSuffix = "</w>"
+        func random(_ lengths: ClosedRange<Int>) -> String {
+            String((0..<Int.random(in: lengths, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+        }
+        for _ in 0..<100 {
+            var regular: Set<String> = ["a", "b"]
+            var finals: Set<String> = ["a", "b"]
+            for _ in 0..<Int.random(in: 0...6, using: &rng) { regular.insert(random(2...3)) }
+            for _ in 0..<Int.random(in: 0...6, using: &rng) { finals.insert(random(2...4)) }
+            let model = bpe(regular.sorted() + finals.sorted().map { $0 + "</w>" }, options: options)
+            let segmenter = try InferenceSegmenter(model: model, method: .leastTokens)
+            for _ in 0..<8 {
+                let text = Array(random(1...9))
+                var all: [[String]] = []
+                for length in 1...text.count where finals.contains(String(text.suffix(length))) {
+                    for head in allSegmentations(Array(text.dropLast(length)), regular) { all.append(head + [String(text.suffix(length)) + "</w>"]) }
+                }
+                let fewest = all.map(\.count).min()!
+                let expected = all.filter { $0.count == fewest }.max { a, b in
+                    a.map { $0.replacingOccurrences(of: "</w>", with: "").count }
+                        .lexicographicallyPrecedes(b.map { $0.replacingOccurrences(of: "</w>", with: "").count })
+                }!
+                let got = try segmenter.tokenize(Array(String(text).utf8)).map(\.value)
+                #expect(got == expected, "\(String(text)): \(regular.sorted()) / \(finals.sorted())")
+                for method in [InferenceMethod.longestPrefix, .longestSuffix, .longestToken, .unigram] {
+                    let other = try InferenceSegmenter(model: model, method: method).tokenize(Array(String(text).utf8)).map(\.value)
+                    #expect(other.count >= fewest && other.last?.hasSuffix("</w>") == true)
+                    #expect(other.dropLast().allSatisfy { !$0.hasSuffix("</w>") })
+                    #expect(other.joined().replacingOccurrences(of: "</w>", with: "") == String(text))
+                }
+            }
+        }
+    }
+
     /// Least tokens is optimal: on random short strings over {a, b, c} and random vocabularies,
     /// it has as few tokens as the best of all segmentations, and it is the one the documented
     /// tie rule picks (lexicographically longest token lengths).
