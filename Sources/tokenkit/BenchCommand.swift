@@ -26,6 +26,7 @@ struct BenchCommand: ParsableCommand {
           tokenkit bench --tokenizer o200k_base.tiktoken --input chunks.jsonl --threads 2
           tokenkit bench --tokenizer o200k_base.tiktoken --input chunks.jsonl --stage decode
           tokenkit bench --encoding cl100k_base --synthetic word:1M
+          tokenkit bench --tokenizer tokenizer.json --inference least-tokens --input chunks.jsonl
         """)
 
     /// What the timed pass measures.
@@ -53,6 +54,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as JSON (the default output format).")
     var json = false
 
+    @Option(name: .long, help: "Segment with another inference method (see encode --inference); building it counts as loading.")
+    var inference: String?
+
+    @Option(name: .long, help: "With --inference unigram: token log-probabilities estimated from this text file (see encode).")
+    var unigramScoresFrom: String?
+
     func validate() throws {
         guard (input == nil) != (synthetic == nil) else {
             throw ValidationError("give exactly one of --input and --synthetic")
@@ -68,7 +75,15 @@ struct BenchCommand: ParsableCommand {
         }
         let warmupTexts = try warmup.map(Self.readTexts) ?? []
         let loadStart = DispatchTime.now()
-        let tokenizer = try source.load()
+        var tokenizer = try source.load()
+        if let inference {
+            guard let method = InferenceMethod(rawValue: inference) else {
+                throw CLIError.badInput("--inference: expected one of \(InferenceMethod.allCases.map(\.rawValue).joined(separator: ", ")), got \(inference)")
+            }
+            if unigramScoresFrom != nil && method != .unigram { throw CLIError.badInput("--unigram-scores-from needs --inference unigram") }
+            let scores = try unigramScoresFrom.map { try InferenceOptions.unigramScores(from: $0, tokenizer) }
+            do { tokenizer = try tokenizer.with(inference: method, unigramScores: scores) } catch { throw CLIError.badInput(error.description) }
+        }
         let loadSeconds = Self.seconds(since: loadStart)
         let residentMB = Double(ProcessUsage.residentBytes()) / 1_048_576
         do {

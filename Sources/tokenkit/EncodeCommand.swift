@@ -14,14 +14,22 @@ struct EncodeCommand: ParsableCommand {
         and writes one line per request: {"ids": [...], "tokens": [...], "offsets": [[start, end], ...], "type_ids": [...]}
         (offsets in Unicode scalars of the text), or {"error": "..."} for a request that fails.
 
+        --inference chooses another way to segment each piece with the same vocabulary;
+        --dropout P (BPE) and --sample (Unigram) sample segmentations, reproducibly under --seed
+        (one seeded sequence for the whole run, requests in order).
+
         Examples:
           tokenkit encode --encoding o200k_base "Hello world"
           echo '{"text": "Hello world"}' | tokenkit encode --tokenizer tokenizer.json --jsonl
+          tokenkit encode --encoding cl100k_base --inference least-tokens "tokenization"
+          tokenkit encode --encoding cl100k_base --dropout 0.1 --seed 7 "tokenization"
+          tokenkit encode --tokenizer unigram.model --sample --alpha 0.1 --nbest -1 --seed 7 "tokenization"
         """)
 
     @OptionGroup var source: TokenizerOptions
     @OptionGroup var special: SpecialTokenOptions
     @OptionGroup var encodingOptions: EncodingOptions
+    @OptionGroup var inferenceOptions: InferenceOptions
 
     @Flag(name: .long, help: "With --jsonl: encode all requests as one batch (padding to the longest applies across them).")
     var batch = false
@@ -37,22 +45,23 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try encodingOptions.apply(to: source.load())
+        let encoder = try inferenceOptions.encoder(for: tokenizer)
         if jsonl {
-            try runJSONLines(tokenizer)
+            try runJSONLines(encoder)
             return
         }
         let input = text ?? String(decoding: StandardStreams.readAll(), as: UTF8.self)
         do {
             if json {
-                let encoding = try tokenizer.encode(input, addSpecialTokens: !special.noSpecialTokens,
-                                                    allowedSpecial: special.allowed, disallowedSpecial: special.disallowed)
+                let encoding = try encoder.encode(input, addSpecialTokens: !special.noSpecialTokens,
+                                                  allowedSpecial: special.allowed, disallowedSpecial: special.disallowed)
                 var writer = JSONWriter()
                 EncodingJSON.write(encoding, to: &writer, full: true)
                 writer.appendNewline()
                 StandardStreams.write(writer.bytes)
             } else {
-                let ids = try tokenizer.encodeIDs(input, addSpecialTokens: !special.noSpecialTokens,
-                                                  allowedSpecial: special.allowed, disallowedSpecial: special.disallowed)
+                let ids = try encoder.encodeIDs(input, addSpecialTokens: !special.noSpecialTokens,
+                                                allowedSpecial: special.allowed, disallowedSpecial: special.disallowed)
                 StandardStreams.write(Array((ids.map(String.init).joined(separator: " ") + "\n").utf8))
             }
         } catch {
@@ -60,14 +69,14 @@ struct EncodeCommand: ParsableCommand {
         }
     }
 
-    private func runJSONLines(_ tokenizer: Tokenizer) throws {
+    private func runJSONLines(_ encoder: SegmentingEncoder) throws {
         let input = StandardStreams.readAll()
         var writer = JSONWriter(capacity: input.count * 4)
         var failures = 0
         let lines = StandardStreams.lines(input)
         var batchResults: [Result<Encoding, Error>] = []
         if batch {
-            batchResults = encodeBatch(lines, tokenizer)
+            batchResults = try encodeBatch(lines, encoder)
         }
         for (index, line) in lines.enumerated() {
             do {
@@ -76,8 +85,8 @@ struct EncodeCommand: ParsableCommand {
                     encoding = try batchResults[index].get()
                 } else {
                     let request = try request(line)
-                    encoding = try tokenizer.encode(request.text, pair: request.pair, addSpecialTokens: request.addSpecialTokens,
-                                                    allowedSpecial: request.allowed, disallowedSpecial: request.disallowed)
+                    encoding = try encoder.encode(request.text, pair: request.pair, addSpecialTokens: request.addSpecialTokens,
+                                                  allowedSpecial: request.allowed, disallowedSpecial: request.disallowed)
                 }
                 EncodingJSON.write(encoding, to: &writer, full: json)
             } catch {
@@ -107,11 +116,11 @@ extension EncodeCommand {
     }
 
     /// Encodes all requests as one batch; padding to the longest then applies across the batch.
-    func encodeBatch(_ lines: [ArraySlice<UInt8>], _ tokenizer: Tokenizer) -> [Result<Encoding, Error>] {
+    func encodeBatch(_ lines: [ArraySlice<UInt8>], _ encoder: SegmentingEncoder) throws -> [Result<Encoding, Error>] {
         var results: [Result<Encoding, Error>] = []
         var encodings: [Encoding] = []
         var positions: [Int] = []
-        let unpadded = tokenizer.with(truncation: tokenizer.truncation, padding: nil)
+        let unpadded = try encoder.unpadded()
         for line in lines {
             do {
                 let r = try request(line)
@@ -124,7 +133,7 @@ extension EncodeCommand {
                 results.append(.failure(error))
             }
         }
-        if let padding = tokenizer.padding {
+        if let padding = encoder.tokenizer.padding {
             padding.pad(&encodings)
             for (p, e) in zip(positions, encodings) { results[p] = .success(e) }
         }

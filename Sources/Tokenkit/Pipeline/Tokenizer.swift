@@ -34,10 +34,17 @@ public final class Tokenizer: Sendable {
     let fastDecoder: FastDecoder?
     /// The ids of the added vocabulary, built once (tiktoken's special-token checks use it per call).
     private let specialIDs: Set<TokenID>
+    /// The segmenter that replaces the model's own algorithm (see `with(inference:)`); nil for
+    /// the model's algorithm, the default.
+    let segmenter: InferenceSegmenter?
+    /// With a segmenter on a byte-level BPE pipeline: the fast pre-tokenizer that feeds it raw
+    /// pieces for `encodeIDs` (a separate instance; the merges' fast path is `fastEncoder`).
+    let segmentedPieces: FastEncoder?
 
     init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
          model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
-         addedVocabulary: AddedVocabulary, truncation: TruncationParameters?, padding: PaddingParameters?) {
+         addedVocabulary: AddedVocabulary, truncation: TruncationParameters?, padding: PaddingParameters?,
+         segmenter: InferenceSegmenter? = nil) {
         self.format = format
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
@@ -47,7 +54,11 @@ public final class Tokenizer: Sendable {
         self.addedVocabulary = addedVocabulary
         self.truncation = truncation
         self.padding = padding
-        self.fastEncoder = FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model)
+        // The fast path is the model's own merges: another inference method goes through the
+        // general path, one piece at a time.
+        self.fastEncoder = segmenter == nil ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
+        self.segmenter = segmenter
+        self.segmentedPieces = segmenter?.byteLevel == true ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
         self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
         self.specialIDs = Set(addedVocabulary.tokens.keys)
     }
@@ -56,7 +67,7 @@ public final class Tokenizer: Sendable {
     public func with(truncation: TruncationParameters?, padding: PaddingParameters?) -> Tokenizer {
         Tokenizer(format: format, normalizer: normalizer, preTokenizer: preTokenizer, model: model,
                   postProcessor: postProcessor, decoder: decoder, addedVocabulary: addedVocabulary,
-                  truncation: truncation, padding: padding)
+                  truncation: truncation, padding: padding, segmenter: segmenter)
     }
 
     // MARK: - Vocabulary
@@ -146,8 +157,19 @@ public final class Tokenizer: Sendable {
                 return result
             }
         }
+        if let segmenter, let segmentedPieces, truncation == nil, padding == nil, let template = singleTemplate(addSpecialTokens: addSpecialTokens) {
+            let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
+            if let ids = segmenter.encodeIDs(text, pieces: segmentedPieces, added: addedVocabulary, policy: policy) {
+                if template.isEmpty { return ids }
+                var result: [TokenID] = []
+                for piece in template {
+                    if let piece { result += piece } else { result += ids }
+                }
+                return result
+            }
+        }
         if case let .sentencePiece(m) = model, case let .sentencePiece(n)? = normalizer, preTokenizer == nil, postProcessor == nil,
-           addedVocabulary.isEmpty, truncation == nil, padding == nil {
+           addedVocabulary.isEmpty, truncation == nil, padding == nil, segmenter == nil {
             return m.encodeIDs(normalized: n.normalizedBytes(text))
         }
         return try encode(text, addSpecialTokens: addSpecialTokens, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial).ids
@@ -204,7 +226,7 @@ public final class Tokenizer: Sendable {
         preTokenizer?.preTokenize(&pre)
         var ids: [TokenID] = []
         for split in pre.splits {
-            if let tokens = try? model.tokenize(split.normalized.normalized) { ids += tokens.map(\.id) }
+            if let tokens = try? tokenizePiece(split.normalized.normalized) { ids += tokens.map(\.id) }
         }
         return ids
     }
@@ -249,12 +271,36 @@ public final class Tokenizer: Sendable {
         preTokenizer?.preTokenize(&pre)
         // Every piece is tokenized even when truncating: the rest goes to the overflowing windows
         // (tokenizers 0.23 keeps them; newer sources stop early, which changes `overflowing`).
-        try pre.tokenize { piece throws(TokenizationError) in try model.tokenize(piece.normalized) }
+        try pre.tokenize { piece throws(TokenizationError) in try tokenizePiece(piece.normalized) }
         return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
     }
 
+    /// `encode` with another model step (sampling: see `SamplingTokenizer`); truncation,
+    /// post-processing and padding as in `encode`.
+    func encode(_ text: String, pair: String?, addSpecialTokens: Bool, allowedSpecial: SpecialTokenSet,
+                disallowedSpecial: SpecialTokenSet,
+                tokenizingPiecesWith body: ([UInt8]) throws(TokenizationError) -> [Token]) throws(TokenizationError) -> Encoding {
+        func sequence(_ text: String, typeID: UInt32) throws(TokenizationError) -> Encoding {
+            let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
+            var pre = addedVocabulary.extractAndNormalize(text, normalizer: normalizer, policy: policy)
+            preTokenizer?.preTokenize(&pre)
+            try pre.tokenize { piece throws(TokenizationError) in try body(piece.normalized) }
+            return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
+        }
+        let first = try sequence(text, typeID: 0)
+        let second = try pair.map { text throws(TokenizationError) in try sequence(text, typeID: 1) }
+        return try postProcess(first, second, addSpecialTokens: addSpecialTokens)
+    }
+
+    /// The model step on one piece: the model's algorithm or the chosen inference method.
+    @inline(__always)
+    private func tokenizePiece(_ bytes: [UInt8]) throws(TokenizationError) -> [Token] {
+        if let segmenter { return try segmenter.tokenize(bytes) }
+        return try model.tokenize(bytes)
+    }
+
     /// Truncation, post-processing and padding (tokenizers' `post_process`).
-    private func postProcess(_ encoding: Encoding, _ pair: Encoding?, addSpecialTokens: Bool, applyPadding: Bool = true) throws(TokenizationError) -> Encoding {
+    func postProcess(_ encoding: Encoding, _ pair: Encoding?, addSpecialTokens: Bool, applyPadding: Bool = true) throws(TokenizationError) -> Encoding {
         var first = encoding
         var second = pair
         if let truncation {

@@ -52,7 +52,7 @@ public struct BPEModel: TokenizationModel {
     /// Byte-level mode: the id of each single byte (or nil).
     let byteIDs: [TokenID?]
     /// Byte fallback: the id of `<0xXX>` for each byte.
-    private let byteFallbackIDs: [TokenID?]
+    let byteFallbackIDs: [TokenID?]
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -214,7 +214,7 @@ public struct BPEModel: TokenizationModel {
         return tokens
     }
 
-    private func tokenizeUnknownScalars(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
+    func tokenizeUnknownScalars(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
         guard let unknown = options.unknownToken else { return [] }
         guard let id = id(forToken: unknown) else { throw .unknownTokenMissing(unknown) }
         return [Token(id: id, value: unknown, offsets: 0..<text.count)]
@@ -243,7 +243,7 @@ public struct BPEModel: TokenizationModel {
 
     /// `tokenizers`' `merge_word` up to merging: one symbol per scalar, with the continuing-subword
     /// prefix, end-of-word suffix, byte fallback and unknown-token fusion rules.
-    private func initialSymbols(_ text: [UInt8]) throws(TokenizationError) -> [Symbol] {
+    func initialSymbols(_ text: [UInt8]) throws(TokenizationError) -> [Symbol] {
         var symbols: [Symbol] = []
         symbols.reserveCapacity(text.count)
         var unknown: Symbol?
@@ -356,7 +356,9 @@ public struct BPEModel: TokenizationModel {
         }
         var skipped: [MergeHeap.Entry] = []
         while let top = heap.pop() {
-            if probability > 0, Float.random(in: 0..<1, using: &generator) < probability {
+            // The draw is Tokenkit's own formula (see `SeededRandomGenerator`), so a seeded
+            // generator gives the same merges on every Swift version.
+            if probability > 0, generator.nextUnitFloat() < probability {
                 skipped.append(top)
                 continue
             }

@@ -263,7 +263,7 @@ public struct SentencePieceModel: TokenizationModel {
 
     /// The state of one BPE encoding: the symbols as a linked list over the text, and a heap of
     /// candidate merges (stale entries are recognised by their size and skipped).
-    private struct BPEMerger {
+    struct BPEMerger {
         struct Symbol {
             var prev: Int32
             var next: Int32
@@ -440,7 +440,11 @@ public struct SentencePieceModel: TokenizationModel {
     /// merged with the unknown piece before them. Ranges are byte ranges of the normalized text
     /// (what `encode(out_type=str)` shows as the piece); byte pieces all cover their character.
     func pieces(_ text: UnsafeBufferPointer<UInt8>) -> [(id: TokenID, range: Range<Int>)] {
-        let segments = encode(text)
+        populate(encode(text), text)
+    }
+
+    /// The post-processing of `pieces` on the model's segments.
+    func populate(_ segments: [Segment], _ text: UnsafeBufferPointer<UInt8>) -> [(id: TokenID, range: Range<Int>)] {
         var result: [(id: TokenID, range: Range<Int>)] = []
         result.reserveCapacity(segments.count)
         var previousIsUnknown = false
