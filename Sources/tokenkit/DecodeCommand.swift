@@ -24,12 +24,17 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .long, help: "Leave out special tokens.")
     var skipSpecialTokens = false
 
+    @Option(name: .long, help: "Multi-word n-grams (a file from `train multiword`): their ids follow the tokenizer's.")
+    var multiWord: String?
+
     @Argument(help: "Token ids (default: standard input).")
     var ids: [String] = []
 
     func run() throws {
         let tokenizer = try source.load()
+        let multiWordTokenizer = try multiWord.map { try MultiWordOptions.load($0, base: tokenizer) }
         if jsonl {
+            guard multiWordTokenizer == nil else { throw CLIError.badInput("--multi-word decodes plain ids, not --jsonl") }
             try runJSONLines(tokenizer)
             return
         }
@@ -45,7 +50,12 @@ struct DecodeCommand: ParsableCommand {
             list.append(id)
         }
         do {
-            let text = try tokenizer.decode(list, skipSpecialTokens: skipSpecialTokens)
+            let text: String
+            if let multiWordTokenizer {
+                text = try multiWordTokenizer.decode(list)
+            } else {
+                text = try tokenizer.decode(list, skipSpecialTokens: skipSpecialTokens)
+            }
             StandardStreams.write(Array((text + "\n").utf8))
         } catch {
             throw CLIError.badInput(error.description)

@@ -24,6 +24,7 @@ struct EncodeCommand: ParsableCommand {
           tokenkit encode --encoding cl100k_base --inference least-tokens "tokenization"
           tokenkit encode --encoding cl100k_base --dropout 0.1 --seed 7 "tokenization"
           tokenkit encode --tokenizer unigram.model --sample --alpha 0.1 --nbest -1 --seed 7 "tokenization"
+          tokenkit encode --encoding cl100k_base --multi-word ngrams.json "in order to"
         """)
 
     @OptionGroup var source: TokenizerOptions
@@ -40,11 +41,26 @@ struct EncodeCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the full encoding as one JSON object (ids, tokens, offsets, type_ids, masks).")
     var json = false
 
+    @Option(name: .long, help: "Multi-word n-grams (a file from `train multiword`), matched before the tokenizer; their ids follow its vocabulary.")
+    var multiWord: String?
+
     @Argument(help: "The text to encode (default: standard input).")
     var text: String?
 
     func run() throws {
         let tokenizer = try encodingOptions.apply(to: source.load())
+        if let multiWord {
+            guard !jsonl && !json else { throw CLIError.badInput("--multi-word prints plain ids (not --json or --jsonl)") }
+            let multiWordTokenizer = try MultiWordOptions.load(multiWord, base: tokenizer)
+            let input = text ?? String(decoding: StandardStreams.readAll(), as: UTF8.self)
+            do {
+                let ids = try multiWordTokenizer.encode(input)
+                StandardStreams.write(Array((ids.map(String.init).joined(separator: " ") + "\n").utf8))
+            } catch {
+                throw CLIError.badInput(error.description)
+            }
+            return
+        }
         let encoder = try inferenceOptions.encoder(for: tokenizer)
         if jsonl {
             try runJSONLines(encoder)

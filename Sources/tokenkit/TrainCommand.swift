@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a tokenizer on text files.",
-        subcommands: [TrainBPECommand.self, TrainWordPieceCommand.self, TrainUnigramCommand.self])
+        subcommands: [TrainBPECommand.self, TrainWordPieceCommand.self, TrainUnigramCommand.self, TrainMultiWordCommand.self])
 }
 
 /// Options shared by the trainers: the corpus and the output.

@@ -141,3 +141,41 @@ import Testing
         }
     }
 }
+
+/// Multi-Word Tokenization (Gee et al., 2023): n-grams learned from text, matched longest first
+/// at word boundaries before the base tokenizer.
+@Suite struct MultiWordTokenizationTests {
+    @Test func learnsFrequentNgrams() {
+        let trainer = MultiWordTrainer(topK: 3, maximumWords: 3, minimumCount: 2)
+        var counter = ByteStringCounter()
+        for _ in 0..<3 { trainer.count("we think of the sea and of the sky\n", into: &counter) }
+        trainer.count("Of the people, by the people\n", into: &counter)
+        // " of the" twice a line; then the three-word runs seen three times, by bytes.
+        #expect(trainer.ngrams(from: counter) == [" of the", " and of", " and of the"])
+        // "Of the" (once) is below the minimum count; words across punctuation never chain.
+        var single = ByteStringCounter()
+        trainer.count("Of the people, by the people", into: &single)
+        var all: [String] = []
+        single.forEach { bytes, _ in all.append(String(decoding: bytes, as: UTF8.self)) }
+        #expect(all == ["Of the", "Of the people", " the people", " by the", " by the people"])
+    }
+
+    @Test func matchesLongestAtWordBoundaries() throws {
+        let base = try Tokenizer.encoding(named: "cl100k_base")
+        let multi = MultiWordTokenizer(base: base, ngrams: [" of the", " in order to", "in order"])
+        let v = TokenID(base.vocabularySize())
+        let text = "think of theory, of the sea in order to win"
+        var expected = try base.encodeIDs("think of theory,", addSpecialTokens: false) + [v]
+        expected += try base.encodeIDs(" sea", addSpecialTokens: false) + [v + 1]
+        expected += try base.encodeIDs(" win", addSpecialTokens: false)
+        #expect(try multi.encode(text) == expected)
+        #expect(try multi.encode("in order") == [v + 2])
+        #expect(try multi.decode(multi.encode(text)) == text)
+        var rng = SeededGenerator(seed: 3)
+        for _ in 0..<100 {
+            let random = randomText(&rng) + " of the " + randomText(&rng)
+            #expect(try multi.decode(multi.encode(random)) == random)
+        }
+        #expect(throws: TokenizerLoadingError.self) { try MultiWordTokenizer.ngrams(fromFile: Array(#"{"ngrams":[]}"#.utf8), name: "x.json") }
+    }
+}

@@ -173,6 +173,20 @@ import Testing
         #expect(try run(["train", "bpe", "--vocab-size", "400", "--superword-pattern", "x", corpus, "-o", output]).status == 2)
         #expect(try run(["train", "bpe", "--vocab-size", "400", "--scaffold", corpus, "-o", directory.appendingPathComponent("s.tiktoken").path]).status == 2)
 
+        // Multi-word n-grams: learned, then matched by encode and reversed by decode.
+        let ngrams = directory.appendingPathComponent("ngrams.json").path
+        #expect(try run(["train", "multiword", "--quiet", "--top-k", "50", corpus, "-o", ngrams]).status == 0)
+        let learned = try MultiWordTokenizer.ngrams(fromFile: [UInt8](FileManager.default.contents(atPath: ngrams)!), name: ngrams)
+        #expect(learned.count == 50)
+        let phrase = "The quick brown fox" + learned[0] + " and" + learned[1]
+        let encoded = try run(["encode", "--encoding", "cl100k_base", "--multi-word", ngrams, phrase])
+        #expect(encoded.status == 0)
+        let multiIDs = encoded.stdout.split(whereSeparator: \.isWhitespace).map(String.init)
+        #expect(multiIDs.contains(String(try Tokenizer.encoding(named: "cl100k_base").vocabularySize())))
+        let decoded = try run(["decode", "--encoding", "cl100k_base", "--multi-word", ngrams] + multiIDs)
+        #expect(decoded.stdout == phrase + "\n")
+        #expect(try run(["encode", "--encoding", "cl100k_base", "--multi-word", corpus, "x"]).status == 2)
+
         // A gzip-compressed corpus (when the system has gzip) trains the same tokenizer.
         let compressed = directory.appendingPathComponent("corpus.txt.gz")
         let gzip = Process()

@@ -34,6 +34,7 @@ extension BPEModel {
                 }
             }
             if symbols.count > 1 { mergeWithDropout(&symbols, probability: probability, using: &generator) }
+            if !options.scaffoldSplits.isEmpty { splitScaffolds(&symbols) }
             var tokens: [Token] = []
             tokens.reserveCapacity(symbols.count)
             var offset = 0
@@ -49,6 +50,7 @@ extension BPEModel {
         case .unicode:
             var symbols = try initialSymbols(text)
             if symbols.count > 1 { mergeWithDropout(&symbols, probability: probability, using: &generator) }
+            if !options.scaffoldSplits.isEmpty { splitScaffolds(&symbols) }
             var tokens: [Token] = []
             tokens.reserveCapacity(symbols.count)
             var offset = 0
