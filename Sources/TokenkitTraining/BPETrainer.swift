@@ -43,24 +43,17 @@ public struct BPETrainer: Sendable {
     /// Adds the 256 byte tokens `<0x00>` … `<0xFF>` after the special tokens, as SentencePiece's
     /// `byte_fallback` does, so that characters outside the vocabulary are spelled by their bytes.
     public var byteFallback: Bool
-    /// Threads for merges that touch many words (the result does not depend on it).
-    public var threads: Int
     /// Scaffold-BPE (Lian et al., 2024): after a merge, a part whose remaining count is below
     /// the count of the next best pair leaves the vocabulary (a scaffold, freeing its slot for
     /// one more merge) but stays in the merges; it comes back when its count exceeds the best
     /// pair's. Encoding merges as usual and splits scaffolds back into their parts. Only tokens
     /// made by merges can become scaffolds (never characters or special tokens).
     public var scaffold: Bool = false
-    /// Merges touching at least this many words use `threads` (tests lower it to exercise the
-    /// parallel path on small corpora).
-    var parallelMergeThreshold = 1024
-    /// Words per thread in each round of a parallel merge (tests lower it to exercise rounds).
-    var parallelMergeRoundSize = 1 << 16
 
     public init(vocabularySize: Int = 30_000, minimumFrequency: Int = 0, specialTokens: [String] = [],
                 limitAlphabet: Int? = nil, initialAlphabet: [Unicode.Scalar] = [], continuingSubwordPrefix: String? = nil,
                 endOfWordSuffix: String? = nil, maximumTokenLength: Int? = nil, characterCoverage: Double? = nil,
-                byteFallback: Bool = false, threads: Int = 1) {
+                byteFallback: Bool = false) {
         self.vocabularySize = vocabularySize
         self.minimumFrequency = minimumFrequency
         self.specialTokens = specialTokens
@@ -71,7 +64,6 @@ public struct BPETrainer: Sendable {
         self.maximumTokenLength = maximumTokenLength
         self.characterCoverage = characterCoverage
         self.byteFallback = byteFallback
-        self.threads = threads
     }
 
     /// The 256 characters of the byte-level alphabet (`pre_tokenizers.ByteLevel.alphabet()`).
@@ -98,7 +90,6 @@ public struct BPETrainer: Sendable {
             _ = consume words
             firstMergedID = vocabulary.count
             return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max,
-                              threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize,
                               tokenCapacity: scaffold ? max(idLimit, vocabulary.count) : nil)
         }(words, &vocabulary)
         return learnMerges(&state, vocabulary: &vocabulary, merges: [], firstMergedID: firstMergedID,
@@ -128,7 +119,6 @@ public struct BPETrainer: Sendable {
             }
             _ = consume words
             return MergeState(words: split, maximumTokenLength: maximumTokenLength.map { UInt32(clamping: $0) } ?? .max,
-                              threads: threads, parallelThreshold: parallelMergeThreshold, wordsPerRound: parallelMergeRoundSize,
                               tokenCapacity: scaffold ? idLimit : nil)
         }(words)
         return learnMerges(&state, vocabulary: &vocabulary, merges: stage1.merges, firstMergedID: firstMergedID,
@@ -397,8 +387,8 @@ struct TrainingWords {
         }
     }
 
-    /// Calls `body` with direct access to the words' symbols, through which words can be merged
-    /// (several threads may merge distinct words at once: each word's symbols are its own).
+    /// Calls `body` with direct access to the words' symbols, through which words are merged (one
+    /// access for a whole merge instead of one per word).
     mutating func withStorage<R>(_ body: (Storage) -> R) -> R {
         let tracks = tracksLengths
         return symbolLengths.withUnsafeMutableBufferPointer { symbolLengths in
@@ -418,7 +408,7 @@ struct TrainingWords {
     }
 
     /// The words' buffers, valid inside `withStorage`.
-    struct Storage: @unchecked Sendable {
+    struct Storage {
         let narrowIDs: UnsafeMutableBufferPointer<UInt16>
         let wideIDs: UnsafeMutableBufferPointer<UInt32>
         let isWide: Bool

@@ -25,7 +25,7 @@ struct CorpusOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress bar.")
     var quiet = false
 
-    @Option(name: .long, help: "Threads counting words and merging (bpe, wordpiece) or running EM (unigram); the result does not depend on it.")
+    @Option(name: .long, help: "Threads counting words (bpe, wordpiece) or running EM (unigram); the result does not depend on it.")
     var threads = 1
 
     func validate() throws {
@@ -197,7 +197,7 @@ struct TrainBPECommand: ParsableCommand {
                                  specialTokens: merges.specialToken, limitAlphabet: merges.limitAlphabet,
                                  initialAlphabet: metaspace ? [] : BPETrainer.byteLevelAlphabet,
                                  maximumTokenLength: maxTokenLength, characterCoverage: characterCoverage,
-                                 byteFallback: byteFallback, threads: corpus.threads)
+                                 byteFallback: byteFallback)
         trainer.scaffold = scaffold
         let progress = ProgressBar(enabled: corpus.quiet ? false : nil)
         var vocabulary: BPEVocabulary
@@ -280,7 +280,7 @@ struct TrainWordPieceCommand: ParsableCommand {
         // BERT's special tokens unless others are given.
         let specials = merges.specialToken.isEmpty ? ["[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"] : merges.specialToken
         let trainer = BPETrainer(vocabularySize: merges.vocabSize, minimumFrequency: merges.minFrequency, specialTokens: specials,
-                                 limitAlphabet: merges.limitAlphabet, continuingSubwordPrefix: "##", threads: corpus.threads)
+                                 limitAlphabet: merges.limitAlphabet, continuingSubwordPrefix: "##")
         let vocabulary = trainer.train(words, progress: ProgressBar(enabled: corpus.quiet ? false : nil))
         try corpus.write(vocabulary.wordPieceTokenizerJSON(pipeline: pipeline, unknownToken: unkToken))
     }

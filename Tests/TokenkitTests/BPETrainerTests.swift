@@ -44,10 +44,8 @@ import Testing
         return (vocabulary, merges)
     }
 
-    /// Also through the parallel merge, on every merge (threshold 1) and an odd thread count, so
-    /// the shards and the merge of their queue order are exercised on small corpora.
-    @Test(arguments: configurations, [1, 3])
-    func sameModelAsTokenizers(_ name: String, threads: Int) throws {
+    @Test(arguments: configurations)
+    func sameModelAsTokenizers(_ name: String) throws {
         let options = try Options(TestData.fixture("training/\(name).options.json"))
         let pipeline = options.metaspace ? TrainingPipeline.metaspace() : TrainingPipeline.byteLevel(pattern: options.pattern)
         let splitter = try pipeline.wordSplitter()
@@ -57,10 +55,8 @@ import Testing
         let trainer = BPETrainer(vocabularySize: options.vocabularySize, minimumFrequency: options.minimumFrequency,
                                  specialTokens: options.specialTokens, limitAlphabet: options.limitAlphabet,
                                  initialAlphabet: options.metaspace ? [] : BPETrainer.byteLevelAlphabet,
-                                 maximumTokenLength: options.maximumTokenLength, threads: threads)
-        var parallel = trainer
-        parallel.parallelMergeThreshold = 1
-        var trained = parallel.train(words)
+                                 maximumTokenLength: options.maximumTokenLength)
+        var trained = trainer.train(words)
         trained.unknownToken = options.unknownToken
         let ours = try Self.model(trained.tokenizerJSON(pipeline: pipeline))
         let reference = try Self.model([UInt8](FileManager.default.contents(atPath: TestData.fixture("training/\(name).tokenizer.json"))!))
@@ -165,37 +161,6 @@ import Testing
                         "은한": 29, "S": 4, "P": 3, "so": 27, "符": 13, "文": 11, "字": 10, "짧": 19, "GP": 25, "글": 16, "G": 1,
                         "An": 24, "长": 15, "A": 0, "Lo": 26, "긴한": 28, "い": 9, "한": 20, "은": 18]
         #expect(vocabulary == expected)
-    }
-
-    /// Merges on several threads (every merge, threshold 1; in one round or in many) give the
-    /// tokens and merges of one thread, with ids narrow and wide, a maximum token length (symbol lengths tracked) and a
-    /// continuing-subword prefix (WordPiece's forms).
-    @Test(arguments: [2, 4])
-    func parallelMergesMatchOneThread(threads: Int) {
-        var words = WordCounts()
-        var generator = SeededGenerator(seed: 11)
-        for _ in 0..<4000 {
-            let word = (0..<(1 + Int(generator.next() % 12))).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 7) }
-            words.add(word, count: 1 + Int(generator.next() % 9))
-        }
-        let trainers = [BPETrainer(vocabularySize: 600), BPETrainer(vocabularySize: 70_000),
-                        BPETrainer(vocabularySize: 600, maximumTokenLength: 4),
-                        BPETrainer(vocabularySize: 600, continuingSubwordPrefix: "##", endOfWordSuffix: "</w>")]
-        for trainer in trainers {
-            let one = trainer.train(words)
-            var parallel = trainer
-            parallel.threads = threads
-            parallel.parallelMergeThreshold = 1
-            let many = parallel.train(words)
-            // Large merges in several rounds (a few words per thread each).
-            parallel.parallelMergeRoundSize = 7
-            let rounds = parallel.train(words)
-            #expect(one.merges.count > 100)
-            for other in [many, rounds] {
-                #expect(other.tokens == one.tokens)
-                #expect(other.merges.map { [$0.0, $0.1] } == one.merges.map { [$0.0, $0.1] })
-            }
-        }
     }
 
     /// Tokens are compared as bytes: "é" precomposed and decomposed are two tokens.
