@@ -176,39 +176,20 @@ struct MergeState {
 
 /// A max-heap of tokens by count (ties: the smaller id first), for Scaffold-BPE's scaffolds.
 struct TokenQueue {
-    private var heap: [(count: Int, token: UInt32)] = []
+    struct Entry: HeapElement {
+        var count: Int
+        var token: UInt32
 
-    var top: (count: Int, token: UInt32)? { heap.first }
-
-    private static func precedes(_ a: (count: Int, token: UInt32), _ b: (count: Int, token: UInt32)) -> Bool {
-        a.count != b.count ? a.count > b.count : a.token < b.token
-    }
-
-    mutating func push(count: Int, token: UInt32) {
-        heap.append((count, token))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.precedes(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
+        func precedes(_ other: Entry) -> Bool {
+            count != other.count ? count > other.count : token < other.token
         }
     }
 
-    mutating func pop() -> (count: Int, token: UInt32)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let top = heap.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            var best = left
-            if left + 1 < heap.count && Self.precedes(heap[left + 1], heap[left]) { best = left + 1 }
-            guard Self.precedes(heap[best], heap[parent]) else { break }
-            heap.swapAt(best, parent)
-            parent = best
-        }
-        return top
-    }
+    private var heap = BinaryHeap<Entry>()
+
+    var top: Entry? { heap.top }
+
+    mutating func push(count: Int, token: UInt32) { heap.push(Entry(count: count, token: token)) }
+
+    mutating func pop() -> Entry? { heap.pop() }
 }

@@ -514,7 +514,7 @@ extension Array where Element == Int32 {
 
 /// A max-heap of candidate merges: higher count first, then the smaller pair.
 struct MergeQueue {
-    struct Entry {
+    struct Entry: HeapElement {
         var count: UInt64
         var pair: SymbolPair
         /// The words where the pair was seen. Most pairs a merge creates in a large corpus occur
@@ -544,12 +544,29 @@ struct MergeQueue {
         }
     }
 
-    private var heap: [Entry] = []
+    private var heap = BinaryHeap<Entry>()
 
-    var top: Entry? { heap.first }
+    var top: Entry? { heap.top }
 
-    mutating func push(_ entry: Entry) {
-        heap.append(entry)
+    mutating func push(_ entry: Entry) { heap.push(entry) }
+
+    mutating func pop() -> Entry? { heap.pop() }
+}
+
+/// What a `BinaryHeap` orders: `precedes` is true when `self` comes out first.
+protocol HeapElement {
+    func precedes(_ other: Self) -> Bool
+}
+
+/// A binary heap, the element that precedes all others on top. The queues' tie-breaking
+/// follows from its exact sift order, which the trainers' reproducibility relies on.
+struct BinaryHeap<Element: HeapElement> {
+    private var heap: [Element] = []
+
+    var top: Element? { heap.first }
+
+    mutating func push(_ element: Element) {
+        heap.append(element)
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -559,7 +576,7 @@ struct MergeQueue {
         }
     }
 
-    mutating func pop() -> Entry? {
+    mutating func pop() -> Element? {
         guard !heap.isEmpty else { return nil }
         heap.swapAt(0, heap.count - 1)
         let top = heap.removeLast()
