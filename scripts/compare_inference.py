@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Inference methods compared on one trained vocabulary (issue 6, point 5).
+"""Inference methods compared on one trained vocabulary, and the training variants (issue 6, point 5).
 
 Trains a byte-level BPE vocabulary with `tokenkit train bpe` on the first --train-mb MB of each
 of ../shared/corpus/{en,code,multi}.txt (together), then encodes the next --eval-mb MB of each
@@ -10,6 +10,12 @@ have no cache) and prints a Markdown table: method × corpus → tokens per byte
 prior over the merge order, and as `unigram+counts` with log-probabilities estimated from the
 training text (`--unigram-scores-from`, the merges' tokens counted).
 
+Then the training variants at the same vocabulary size, each encoded with its own merges:
+Scaffold-BPE (`train bpe --scaffold`), SuperBPE (`--superword-transition` at 75% of the
+vocabulary) and Multi-Word Tokenization (BPE with 1,000 fewer tokens plus its 1,000 most
+frequent 2-3 word n-grams from `train multiword`, encoded by `encode --multi-word`, whose time
+is the whole command's, loading included).
+
 usage: scripts/compare_inference.py [--cli .build/release/tokenkit] [--shared ../shared]
                                     [--vocab-size 8000] [--train-mb 2] [--eval-mb 1]
                                     [--methods merges,least-tokens,...] [--markdown FILE]
@@ -18,7 +24,7 @@ Lines are grouped into texts of about 4 KB (bench's JSON Lines input). Times are
 the timed pass only (bench's "seconds"); building the segmenter counts as loading. The whole run
 takes a few minutes with a release build.
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, json, os, subprocess, sys, tempfile, time
 
 METHODS = ["merges", "longest-prefix", "longest-suffix", "longest-token", "least-tokens", "unigram"]
 CORPORA = ["en", "code", "multi"]
@@ -90,6 +96,37 @@ for label, options in runs:
         words = sum(len(t.split()) for t in eval_texts[name])
         cells.append((r["tokens"] / r["bytes"], r["tokens"] / words, r["seconds"]))
     rows.append((label, cells))
+
+# Training variants: each trained on the same text to the same vocabulary size.
+variants = [("Scaffold-BPE (merges)", ["--scaffold"]),
+            (f"SuperBPE, transition {int(a.vocab_size * 0.75)} (merges)", ["--superword-transition", str(int(a.vocab_size * 0.75))])]
+for label, extra in variants:
+    path = os.path.join(work, label.split()[0] + ".tokenizer.json")
+    subprocess.run([a.cli, "train", "bpe", "--vocab-size", str(a.vocab_size), "--quiet"] + extra + [train_path, "-o", path], check=True)
+    cells = []
+    for name in CORPORA:
+        out = subprocess.run([a.cli, "bench", "--tokenizer", path, "--input", inputs[name], "--threads", "1", "--json"],
+                             check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout)
+        words = sum(len(t.split()) for t in eval_texts[name])
+        cells.append((r["tokens"] / r["bytes"], r["tokens"] / words, r["seconds"]))
+    rows.append((label, cells))
+
+ngram_count = 1000
+base = os.path.join(work, "mwt-base.tokenizer.json")
+ngrams = os.path.join(work, "ngrams.json")
+subprocess.run([a.cli, "train", "bpe", "--vocab-size", str(a.vocab_size - ngram_count), "--quiet", train_path, "-o", base], check=True)
+subprocess.run([a.cli, "train", "multiword", "--top-k", str(ngram_count), "--max-words", "3", "--quiet", train_path, "-o", ngrams], check=True)
+cells = []
+for name in CORPORA:
+    text = "".join(eval_texts[name])
+    start = time.perf_counter()
+    out = subprocess.run([a.cli, "encode", "--tokenizer", base, "--multi-word", ngrams], input=text.encode(),
+                         check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    tokens = len(out.stdout.split())
+    cells.append((tokens / len(text.encode()), tokens / len(text.split()), seconds))
+rows.append((f"MWT: BPE {a.vocab_size - ngram_count} + {ngram_count} n-grams", cells))
 
 header = "| method | " + " | ".join(f"{c} tokens/byte | {c} fertility | {c} seconds" for c in CORPORA) + " |"
 lines = [header, "|---|" + "---:|" * (3 * len(CORPORA))]
