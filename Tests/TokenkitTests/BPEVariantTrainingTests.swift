@@ -60,7 +60,8 @@ import Testing
     }
 
     /// On a real corpus: the vocabulary proper has exactly the requested size, scaffolds exist,
-    /// and encoding never outputs one and is lossless on random Unicode.
+    /// and encoding (fast and full pipeline alike) never outputs one and is lossless on random
+    /// Unicode.
     @Test func byteLevelCorpus() throws {
         let pipeline = TrainingPipeline.byteLevel()
         let splitter = try pipeline.wordSplitter()
@@ -83,6 +84,8 @@ import Testing
         for text in texts {
             let ids = try tokenizer.encodeIDs(text, addSpecialTokens: false)
             #expect(ids.allSatisfy { $0 < 1000 }, "a scaffold in the output of \(text.debugDescription)")
+            // The fast encoder (ids) and the full pipeline (with offsets) split alike.
+            #expect(try tokenizer.encode(text, addSpecialTokens: false).ids == ids)
             sawMergedToken = sawMergedToken || ids.contains { $0 >= 256 }
             #expect(try tokenizer.decode(ids) == text)
         }

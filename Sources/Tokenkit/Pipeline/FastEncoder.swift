@@ -27,8 +27,7 @@ final class FastEncoder: Sendable {
     let caches = BPEPieceCachePool()
 
     init?(normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?, model: ModelComponent) {
-        guard case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, bpe.options.dropout ?? 0 == 0,
-              bpe.options.scaffoldSplits.isEmpty else { return nil }
+        guard case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, bpe.options.dropout ?? 0 == 0 else { return nil }
         switch normalizer {
         case nil: requiresNFC = false
         case .unicode(let n)? where n.form == .nfc: requiresNFC = true
@@ -65,6 +64,16 @@ final class FastEncoder: Sendable {
 
     /// Encodes text that contains no added tokens (or whose added tokens are to be ignored).
     func encode(_ text: String) -> [TokenID]? {
+        bpe.splittingScaffolds(encodeMerged(text))
+    }
+
+    /// Encodes text, cutting out the added tokens first.
+    func encode(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
+        bpe.splittingScaffolds(encodeMerged(text, splittingAddedTokensOf: added, policy: policy))
+    }
+
+    /// `encode(_:)` before Scaffold-BPE's scaffolds are split (the piece cache keeps merged ids).
+    private func encodeMerged(_ text: String) -> [TokenID]? {
         withUTF8(text) { bytes in
             withNormalized(bytes) { bytes in
                 // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, +1 for
@@ -83,8 +92,7 @@ final class FastEncoder: Sendable {
         return UnicodeNormalization.normalizedUTF8(bytes, form: .nfc).withUnsafeBufferPointer(body)
     }
 
-    /// Encodes text, cutting out the added tokens first.
-    func encode(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
+    private func encodeMerged(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
         let bytes = Array(text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
             let normalizes = requiresNFC && !UnicodeNormalization.isCertainlyNormalized(buffer, form: .nfc)

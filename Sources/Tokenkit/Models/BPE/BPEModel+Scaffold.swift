@@ -35,6 +35,26 @@ extension BPEModel {
         symbols = result
     }
 
+    /// `ids` with every scaffold split into its parts (the fast encoder's ids); nil stays nil.
+    func splittingScaffolds(_ ids: [TokenID]?) -> [TokenID]? {
+        guard let ids, !options.scaffoldSplits.isEmpty, ids.contains(where: { options.scaffoldSplits[$0] != nil }) else { return ids }
+        var result: [TokenID] = []
+        result.reserveCapacity(ids.count + 8)
+        var stack: [TokenID] = []
+        for id in ids {
+            stack.append(id)
+            while let top = stack.popLast() {
+                guard let split = options.scaffoldSplits[top] else {
+                    result.append(top)
+                    continue
+                }
+                stack.append(split.right)
+                stack.append(split.left)
+            }
+        }
+        return result
+    }
+
     /// How many bytes of text a token's key stands for (its key without the continuing-subword
     /// prefix and end-of-word suffix; raw bytes in byte-level mode).
     private func textLength(of id: TokenID) -> Int {
