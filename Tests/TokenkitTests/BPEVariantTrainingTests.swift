@@ -103,6 +103,23 @@ import Testing
         return words
     }
 
+    /// "a b a b a b": the first stage (GPT-2 pieces "a" " b" " a" " b" " a" " b") merges
+    /// (Ġ, b), seen 3 times, where plain BPE would next merge (Ġ, a), seen twice; the second
+    /// stage sees one word, a Ġb Ġ a Ġb Ġ a Ġb, whose best pair is (a, Ġb), 3 times: "aĠb".
+    @Test func handCheckedSuperword() throws {
+        let text = "a b a b a b\n"
+        let alphabet = BPETrainer.byteLevelAlphabet
+        let stage1 = BPETrainer(vocabularySize: 257, initialAlphabet: alphabet).train(try Self.count(text, pipeline: .byteLevel()))
+        #expect(stage1.token(256) == "Ġb")
+        let plain = BPETrainer(vocabularySize: 258, initialAlphabet: alphabet).train(try Self.count(text, pipeline: .byteLevel()))
+        #expect(plain.token(257) == "Ġa")
+        let encoder = try Tokenizer.load(stage1.tokenizerJSON(pipeline: .byteLevelWholeWords), format: .tokenizerJSON)
+        let words = try Self.count(text, pipeline: .byteLevel(pattern: TrainingPipeline.superwordPattern))
+        let superBPE = BPETrainer(vocabularySize: 258, initialAlphabet: alphabet).train(words, continuing: stage1, stage1Encoder: encoder)
+        #expect(superBPE.token(257) == "aĠb")
+        #expect(superBPE.merges.count == 2)
+    }
+
     @Test func secondStageLearnsSuperwords() throws {
         var text = try String(contentsOfFile: TestData.fixture("training/corpus.txt"), encoding: .utf8)
         text += String(repeating: "we think of the sea and of the sky\n", count: 200)
