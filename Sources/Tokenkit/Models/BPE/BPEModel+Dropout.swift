@@ -24,41 +24,15 @@ extension BPEModel {
             raw.reserveCapacity(text.count)
             let ok = text.withUnsafeBufferPointer { ByteLevelAlphabet.decode(utf8: $0, into: &raw) }
             if !ok { return try tokenizeUnknownScalars(text) }
-            var symbols: [Symbol] = []
-            symbols.reserveCapacity(raw.count)
-            for b in raw {
-                if let id = byteIDs[Int(b)] {
-                    symbols.append(Symbol(id: id, length: 1))
-                } else if options.byteFallback, let id = byteFallbackIDs[Int(b)] {
-                    symbols.append(Symbol(id: id, length: 1))
-                }
-            }
+            var symbols = byteSymbols(raw)
             if symbols.count > 1 { mergeWithDropout(&symbols, probability: probability, using: &generator) }
             if !options.scaffoldSplits.isEmpty { splitScaffolds(&symbols) }
-            var tokens: [Token] = []
-            tokens.reserveCapacity(symbols.count)
-            var offset = 0
-            for symbol in symbols {
-                // Offsets count the bytes of the GPT-2 characters the model was given.
-                let key = keyBytes(forID: symbol.id) ?? []
-                var length = 0
-                for b in key { length += ByteLevelAlphabet.utf8ForByte[Int(b)].count }
-                tokens.append(Token(id: symbol.id, value: ByteLevelAlphabet.encode(key), offsets: offset..<(offset + length)))
-                offset += length
-            }
-            return tokens
+            return byteLevelTokens(symbols.map(\.id))
         case .unicode:
             var symbols = try initialSymbols(text)
             if symbols.count > 1 { mergeWithDropout(&symbols, probability: probability, using: &generator) }
             if !options.scaffoldSplits.isEmpty { splitScaffolds(&symbols) }
-            var tokens: [Token] = []
-            tokens.reserveCapacity(symbols.count)
-            var offset = 0
-            for symbol in symbols {
-                tokens.append(Token(id: symbol.id, value: token(forID: symbol.id) ?? "", offsets: offset..<(offset + symbol.length)))
-                offset += symbol.length
-            }
-            return tokens
+            return unicodeTokens(symbols)
         }
     }
 }

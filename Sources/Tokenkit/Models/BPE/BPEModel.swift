@@ -176,15 +176,51 @@ public struct BPEModel: TokenizationModel {
             }
             var symbols = try initialSymbols(text)
             mergeAll(&symbols)
-            var tokens: [Token] = []
-            tokens.reserveCapacity(symbols.count)
-            var offset = 0
-            for symbol in symbols {
-                tokens.append(Token(id: symbol.id, value: token(forID: symbol.id) ?? "", offsets: offset..<(offset + symbol.length)))
-                offset += symbol.length
-            }
-            return tokens
+            return unicodeTokens(symbols)
         }
+    }
+
+    /// The tokens of merged symbols of a Unicode vocabulary (offsets from the symbols' lengths).
+    func unicodeTokens(_ symbols: [Symbol]) -> [Token] {
+        var tokens: [Token] = []
+        tokens.reserveCapacity(symbols.count)
+        var offset = 0
+        for symbol in symbols {
+            tokens.append(Token(id: symbol.id, value: token(forID: symbol.id) ?? "", offsets: offset..<(offset + symbol.length)))
+            offset += symbol.length
+        }
+        return tokens
+    }
+
+    /// The tokens of byte-level ids; offsets count the bytes of the GPT-2 characters the model
+    /// was given.
+    func byteLevelTokens(_ ids: [TokenID]) -> [Token] {
+        var tokens: [Token] = []
+        tokens.reserveCapacity(ids.count)
+        var offset = 0
+        for id in ids {
+            let key = keyBytes(forID: id) ?? []
+            var length = 0
+            for b in key { length += ByteLevelAlphabet.utf8ForByte[Int(b)].count }
+            tokens.append(Token(id: id, value: ByteLevelAlphabet.encode(key), offsets: offset..<(offset + length)))
+            offset += length
+        }
+        return tokens
+    }
+
+    /// Byte-level mode: one symbol per raw byte (its token, else its byte-fallback token; a byte
+    /// with neither is dropped, as in `tokenizers` when there is no unknown token).
+    func byteSymbols(_ raw: [UInt8]) -> [Symbol] {
+        var symbols: [Symbol] = []
+        symbols.reserveCapacity(raw.count)
+        for b in raw {
+            if let id = byteIDs[Int(b)] {
+                symbols.append(Symbol(id: id, length: 1))
+            } else if options.byteFallback, let id = byteFallbackIDs[Int(b)] {
+                symbols.append(Symbol(id: id, length: 1))
+            }
+        }
+        return symbols
     }
 
     /// Byte-level mode: `text` holds GPT-2 characters; token offsets refer to those characters' bytes.
@@ -199,19 +235,7 @@ public struct BPEModel: TokenizationModel {
         }
         var ids: [TokenID] = []
         encodeRawBytes(raw, into: &ids)
-        var tokens: [Token] = []
-        tokens.reserveCapacity(ids.count)
-        var rawOffset = 0
-        var offset = 0
-        for id in ids {
-            let key = keyBytes(forID: id) ?? []
-            var length = 0
-            for b in key { length += ByteLevelAlphabet.utf8ForByte[Int(b)].count }
-            tokens.append(Token(id: id, value: ByteLevelAlphabet.encode(key), offsets: offset..<(offset + length)))
-            offset += length
-            rawOffset += key.count
-        }
-        return tokens
+        return byteLevelTokens(ids)
     }
 
     func tokenizeUnknownScalars(_ text: [UInt8]) throws(TokenizationError) -> [Token] {
@@ -227,16 +251,7 @@ public struct BPEModel: TokenizationModel {
             ids.append(id)
             return
         }
-        var symbols: [Symbol] = []
-        symbols.reserveCapacity(raw.count)
-        for b in raw {
-            if let id = byteIDs[Int(b)] {
-                symbols.append(Symbol(id: id, length: 1))
-            } else if options.byteFallback, let id = byteFallbackIDs[Int(b)] {
-                symbols.append(Symbol(id: id, length: 1))
-            }
-            // A byte with no token is dropped, as in `tokenizers` when there is no unknown token.
-        }
+        var symbols = byteSymbols(raw)
         mergeAll(&symbols)
         for symbol in symbols { ids.append(symbol.id) }
     }
