@@ -1,7 +1,7 @@
 // BPE-dropout of SentencePiece BPE models, as `bpe::Model::SampleEncode` does it: a candidate
 // merge that is still valid when it comes up is skipped with the dropout probability and, unlike
-// `tokenizers`' dropout, never comes back. The loop is `BPEMerger.mergeAll` with that one
-// line added; it is a copy so that the deterministic merge stays exactly as it is.
+// `tokenizers`' dropout, never comes back. At probability 0 no draw is made: the deterministic
+// `BPEMerger.mergeAll()` is this loop at 0.
 
 extension SentencePieceModel.BPEMerger {
     mutating func mergeAll<G: RandomNumberGenerator>(dropout: Float, using generator: inout G) {

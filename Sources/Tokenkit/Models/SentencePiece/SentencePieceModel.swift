@@ -355,23 +355,9 @@ public struct SentencePieceModel: TokenizationModel {
         }
 
         mutating func mergeAll() {
-            if symbols.count > 1 {
-                for i in 1..<symbols.count { addCandidate(Int32(i - 1), Int32(i)) }
-            }
-            while !heap.isEmpty {
-                let top = pop()
-                let left = Int(top.left), right = Int(top.right)
-                if symbols[left].length == 0 || symbols[right].length == 0
-                    || symbols[left].length + symbols[right].length != top.size {
-                    continue
-                }
-                symbols[left].length += symbols[right].length
-                symbols[left].next = symbols[right].next
-                if symbols[right].next >= 0 { symbols[Int(symbols[right].next)].prev = top.left }
-                symbols[right].length = 0
-                addCandidate(symbols[left].prev, top.left)
-                addCandidate(top.left, symbols[left].next)
-            }
+            // The dropout merge at probability 0 draws nothing: one copy of the algorithm.
+            var unused = SystemRandomNumberGenerator()
+            mergeAll(dropout: 0, using: &unused)
         }
 
         /// The final symbols, unused pieces split back into the pieces they were merged from.
