@@ -147,25 +147,12 @@ public final class Tokenizer: Sendable {
             let ids = addedVocabulary.isEmpty || policy.allowedIDs?.isEmpty == true
                 ? fastEncoder.encode(text)
                 : fastEncoder.encode(text, splittingAddedTokensOf: addedVocabulary, policy: policy)
-            if let ids {
-                if template.isEmpty { return ids }
-                var result: [TokenID] = []
-                result.reserveCapacity(ids.count + template.count)
-                for piece in template {
-                    if let piece { result += piece } else { result += ids }
-                }
-                return result
-            }
+            if let ids { return Self.applying(template, to: ids) }
         }
         if let segmenter, let segmentedPieces, truncation == nil, padding == nil, let template = singleTemplate(addSpecialTokens: addSpecialTokens) {
             let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
             if let ids = segmenter.encodeIDs(text, pieces: segmentedPieces, added: addedVocabulary, policy: policy) {
-                if template.isEmpty { return ids }
-                var result: [TokenID] = []
-                for piece in template {
-                    if let piece { result += piece } else { result += ids }
-                }
-                return result
+                return Self.applying(template, to: ids)
             }
         }
         if case let .sentencePiece(m) = model, case let .sentencePiece(n)? = normalizer, preTokenizer == nil, postProcessor == nil,
@@ -231,6 +218,17 @@ public final class Tokenizer: Sendable {
         return ids
     }
 
+    /// The ids of one sequence inside a post-processing template (nil entries stand for the ids).
+    private static func applying(_ template: [[TokenID]?], to ids: [TokenID]) -> [TokenID] {
+        if template.isEmpty { return ids }
+        var result: [TokenID] = []
+        result.reserveCapacity(ids.count + template.count)
+        for piece in template {
+            if let piece { result += piece } else { result += ids }
+        }
+        return result
+    }
+
     /// The post-processing of a single sequence as a list of pieces (see `PostProcessorComponent.singleSequenceLayout`).
     private func singleTemplate(addSpecialTokens: Bool) -> [[TokenID]?]? {
         guard let postProcessor, addSpecialTokens else { return [] }
@@ -264,8 +262,10 @@ public final class Tokenizer: Sendable {
         return try postProcess(first, second, addSpecialTokens: addSpecialTokens, applyPadding: false)
     }
 
-    /// Normalizes, pre-tokenizes and tokenizes one sequence (tokenizers' `encode_single_sequence`).
-    private func encodeSequence(_ text: String, typeID: UInt32, allowedSpecial: SpecialTokenSet, disallowedSpecial: SpecialTokenSet) throws(TokenizationError) -> Encoding {
+    /// Normalizes, pre-tokenizes and tokenizes one sequence (tokenizers' `encode_single_sequence`),
+    /// each piece by `tokenizePiece` (the model step, or another one: see `SamplingTokenizer`).
+    private func encodeSequence(_ text: String, typeID: UInt32, allowedSpecial: SpecialTokenSet, disallowedSpecial: SpecialTokenSet,
+                                tokenizePiece: ([UInt8]) throws(TokenizationError) -> [Token]) throws(TokenizationError) -> Encoding {
         let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
         var pre = addedVocabulary.extractAndNormalize(text, normalizer: normalizer, policy: policy)
         preTokenizer?.preTokenize(&pre)
@@ -275,17 +275,20 @@ public final class Tokenizer: Sendable {
         return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
     }
 
+    private func encodeSequence(_ text: String, typeID: UInt32, allowedSpecial: SpecialTokenSet,
+                                disallowedSpecial: SpecialTokenSet) throws(TokenizationError) -> Encoding {
+        try encodeSequence(text, typeID: typeID, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                           tokenizePiece: { bytes throws(TokenizationError) in try tokenizePiece(bytes) })
+    }
+
     /// `encode` with another model step (sampling: see `SamplingTokenizer`); truncation,
     /// post-processing and padding as in `encode`.
     func encode(_ text: String, pair: String?, addSpecialTokens: Bool, allowedSpecial: SpecialTokenSet,
                 disallowedSpecial: SpecialTokenSet,
                 tokenizingPiecesWith body: ([UInt8]) throws(TokenizationError) -> [Token]) throws(TokenizationError) -> Encoding {
         func sequence(_ text: String, typeID: UInt32) throws(TokenizationError) -> Encoding {
-            let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
-            var pre = addedVocabulary.extractAndNormalize(text, normalizer: normalizer, policy: policy)
-            preTokenizer?.preTokenize(&pre)
-            try pre.tokenize { piece throws(TokenizationError) in try body(piece.normalized) }
-            return pre.makeEncoding(typeID: typeID, wordIndex: nil, offsetConverter: ByteToScalarOffsets(pre.original))
+            try encodeSequence(text, typeID: typeID, allowedSpecial: allowedSpecial, disallowedSpecial: disallowedSpecial,
+                               tokenizePiece: body)
         }
         let first = try sequence(text, typeID: 0)
         let second = try pair.map { text throws(TokenizationError) in try sequence(text, typeID: 1) }

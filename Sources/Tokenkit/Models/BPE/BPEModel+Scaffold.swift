@@ -18,41 +18,28 @@ extension BPEModel {
         guard symbols.contains(where: { options.scaffoldSplits[$0.id] != nil }) else { return }
         var result: [Symbol] = []
         result.reserveCapacity(symbols.count + 4)
-        var stack: [Symbol] = []
-        for symbol in symbols {
-            stack.append(symbol)
-            while let top = stack.popLast() {
-                guard let split = options.scaffoldSplits[top.id] else {
-                    result.append(top)
-                    continue
-                }
-                let rightLength = min(top.length, textLength(of: split.right))
-                // Pushed right first: the left part comes out first.
-                stack.append(Symbol(id: split.right, length: rightLength))
-                stack.append(Symbol(id: split.left, length: top.length - rightLength))
-            }
-        }
+        for symbol in symbols { appendParts(of: symbol, to: &result) }
         symbols = result
     }
 
     /// `ids` with every scaffold split into its parts (the fast encoder's ids); nil stays nil.
     func splittingScaffolds(_ ids: [TokenID]?) -> [TokenID]? {
         guard let ids, !options.scaffoldSplits.isEmpty, ids.contains(where: { options.scaffoldSplits[$0] != nil }) else { return ids }
-        var result: [TokenID] = []
-        result.reserveCapacity(ids.count + 8)
-        var stack: [TokenID] = []
-        for id in ids {
-            stack.append(id)
-            while let top = stack.popLast() {
-                guard let split = options.scaffoldSplits[top] else {
-                    result.append(top)
-                    continue
-                }
-                stack.append(split.right)
-                stack.append(split.left)
-            }
+        var parts: [Symbol] = []
+        parts.reserveCapacity(ids.count + 8)
+        for id in ids { appendParts(of: Symbol(id: id, length: 0), to: &parts) }
+        return parts.map(\.id)
+    }
+
+    /// Appends `symbol`, or, for a scaffold, its parts left to right (recursively).
+    private func appendParts(of symbol: Symbol, to result: inout [Symbol]) {
+        guard let split = options.scaffoldSplits[symbol.id] else {
+            result.append(symbol)
+            return
         }
-        return result
+        let rightLength = min(symbol.length, textLength(of: split.right))
+        appendParts(of: Symbol(id: split.left, length: symbol.length - rightLength), to: &result)
+        appendParts(of: Symbol(id: split.right, length: rightLength), to: &result)
     }
 
     /// How many bytes of text a token's key stands for (its key without the continuing-subword
