@@ -454,27 +454,11 @@ public struct InferenceSegmenter: Sendable {
             var best = Int.max
             var bestChoice: Segment = (i..<i, -1)
             let unit = unitLength(bytes, i)
-            var hasUnit = false
-            let trie = trie(at: i)
-            var node = ByteTrie.root
-            var end = i
-            while end < n, let next = trie.child(node, bytes[end]) {
-                node = next
-                end += 1
-                let v = trie.value(node)
-                guard v >= 0, regularKeyMayEnd(at: end, n) else { continue }
-                if end - i == unit { hasUnit = true }
+            let hasUnit = forEachKey(bytes, at: i, unit: unit) { end, v in
                 // Lengths grow along the walk: `<=` keeps the longest among equal costs.
                 if cost[end] != .max, cost[end] + 1 <= best {
                     best = cost[end] + 1
                     bestChoice = (i..<end, v)
-                }
-            }
-            if let v = finalMatch(bytes, at: i) {
-                if n - i == unit { hasUnit = true }
-                if 1 <= best {
-                    best = 1
-                    bestChoice = (i..<n, v)
                 }
             }
             if !hasUnit, allowsFallback, cost[i + unit] != .max {
@@ -537,25 +521,37 @@ public struct InferenceSegmenter: Sendable {
         var i = 0
         while i < n {
             let unit = unitLength(bytes, i)
-            var hasUnit = false
-            let trie = trie(at: i)
-            var node = ByteTrie.root
-            var end = i
-            while end < n, let next = trie.child(node, bytes[end]) {
-                node = next
-                end += 1
-                let v = trie.value(node)
-                guard v >= 0, regularKeyMayEnd(at: end, n) else { continue }
-                if end - i == unit { hasUnit = true }
+            let hasUnit = forEachKey(bytes, at: i, unit: unit) { end, v in
                 body(i, end, v, scores.isEmpty ? 0 : scores[Int(v)])
-            }
-            if let v = finalMatch(bytes, at: i) {
-                if n - i == unit { hasUnit = true }
-                body(i, n, v, scores.isEmpty ? 0 : scores[Int(v)])
             }
             if !hasUnit, allowsFallback { body(i, i + unit, -1, unknownScore) }
             i += unit
         }
+    }
+
+    /// Calls `body(end, id)` for every key of the vocabulary that starts at `start` in `bytes`,
+    /// by increasing end (the keys that may end the piece only, last); returns whether the
+    /// character at `start` (`unit` bytes) is itself one of them.
+    private func forEachKey(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, unit: Int,
+                            _ body: (_ end: Int, _ id: Int32) -> Void) -> Bool {
+        let n = bytes.count
+        var hasUnit = false
+        let trie = trie(at: start)
+        var node = ByteTrie.root
+        var end = start
+        while end < n, let next = trie.child(node, bytes[end]) {
+            node = next
+            end += 1
+            let v = trie.value(node)
+            guard v >= 0, regularKeyMayEnd(at: end, n) else { continue }
+            if end - start == unit { hasUnit = true }
+            body(end, v)
+        }
+        if let v = finalMatch(bytes, at: start) {
+            if n - start == unit { hasUnit = true }
+            body(n, v)
+        }
+        return hasUnit
     }
 
     // MARK: - Tokens
