@@ -15,9 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
+        .target(name: "CTokenkitSupport"),
         .target(
             name: "Tokenkit",
-            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["CTokenkitSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Formats/SentencePiece/sentencepiece_model.proto"],
             resources: [.copy("Resources/Encodings")]
         ),

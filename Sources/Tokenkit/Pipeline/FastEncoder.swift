@@ -146,24 +146,22 @@ final class FastEncoder: Sendable {
     @inline(__always)
     private func pieces(_ text: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         var count = 0
+        let bpe = self.bpe
         if let scanner {
             let p = text.baseAddress!
-            let bpe = self.bpe
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { buffer in
-                let ends = buffer.baseAddress!
-                var start = 0
-                while start < text.count {
-                    let k = scanner.matchEnds(padded: p, count: text.count, from: start, into: ends,
-                                              capacity: KnownPatternScanner.batchSize)
-                    for e in 0..<k {
-                        let end = ends[e]
-                        count &+= bpe.encodePiece(p + start, end &- start, out: out + count, cache: &cache)
-                        start = end
+            let batch = KnownPatternScanner.batchSize
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: batch) { ends in
+                withUnsafeTemporaryAllocation(of: PieceKey.self, capacity: batch) { keys in
+                    var start = 0
+                    while start < text.count {
+                        let k = scanner.matchEnds(padded: p, count: text.count, from: start, into: ends.baseAddress!, capacity: batch)
+                        count &+= bpe.encodePieces(p, from: start, ends: ends.baseAddress!, count: k, keys: keys.baseAddress!,
+                                                   out: out + count, cache: &cache)
+                        start = ends[k &- 1]
                     }
                 }
             }
         } else {
-            let bpe = self.bpe
             split(text, step: 0) { piece in
                 count += bpe.encodePiece(piece.baseAddress!, piece.count, out: out + count, cache: &cache)
             }

@@ -7,38 +7,134 @@
 // so that a 1 MB word stays O(n log n). Ids are written to a caller-provided buffer: byte-level
 // BPE never produces more tokens than bytes, so the caller sizes it once.
 
+/// A short piece's `paddedShortKeyWords` and `hashShortKey`, computed once for every table.
+struct PieceKey {
+    var a: UInt64
+    var b: UInt64
+    var hash: UInt64
+}
+
 extension BPEModel {
+    /// The short tokens when pieces are looked up whole before merging (`ignoreMerges`).
+    @inline(__always)
+    var wholePieceTokens: ShortTokenTable? { options.ignoreMerges ? shortTokens : nil }
+
     /// Encodes one piece of raw bytes (byte-level vocabularies) into `out`, which must have room
-    /// for `count` ids; returns the number of ids written. The piece lies in a `PaddedText`, so
-    /// its first 16 bytes may be loaded whatever its length.
+    /// for `count` + 2 ids; returns the number of ids written. The piece lies in a `PaddedText`,
+    /// so its first 16 bytes may be loaded whatever its length.
     @inline(__always)
     func encodePiece(_ base: UnsafePointer<UInt8>, _ n: Int, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        let tokens = wholePieceTokens
+        if n <= 16 {
+            let (a, b) = paddedShortKeyWords(base, n)
+            let key = PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
+            return encodeShortPiece(base, n, key, tokens: tokens, out: out, cache: &cache)
+        }
+        return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0,
+                              wholePieceChecked: false, out: out, cache: &cache)
+    }
+
+    /// Encodes the `count` successive pieces of the padded text `p` from `start` that end at
+    /// `ends`, into `out`; returns the number of ids. In two passes: the first computes every
+    /// short piece's key and starts loading the table slots its lookups will read, the second
+    /// looks them up, by which time most of those slots have arrived.
+    @inline(__always)
+    func encodePieces(_ p: UnsafePointer<UInt8>, from start: Int, ends: UnsafePointer<Int>, count: Int,
+                      keys: UnsafeMutablePointer<PieceKey>, out: UnsafeMutablePointer<TokenID>,
+                      cache: inout BPEPieceCache) -> Int {
+        let tokens = wholePieceTokens
+        var s = start
+        for e in 0..<count {
+            let end = ends[e]
+            let n = end &- s
+            let (a, b) = paddedShortKeyWords(p + s, min(n, 16))
+            keys[e] = PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
+            s = end
+        }
+        // Slots are requested a few pieces ahead: enough to cover a miss to memory, few enough
+        // that the requests do not queue up behind one another.
+        let distance = 12
+        @inline(__always) func prefetch(_ e: Int) {
+            let n = ends[e] &- (e == 0 ? start : ends[e &- 1])
+            guard n >= 2 && n <= 16 else { return }
+            let h = keys[e].hash
+            if let tokens { tokens.prefetch(length: n, hash: h) }
+            cache.hot.prefetch(hash: h)
+        }
+        for e in 0..<min(distance, count) { prefetch(e) }
+        var written = 0
+        s = start
+        for e in 0..<count {
+            if e &+ distance < count { prefetch(e &+ distance) }
+            let end = ends[e]
+            let n = end &- s
+            let base = p + s
+            let o = out + written
+            s = end
+            // The hits inline; everything else out of line, so that the loop stays small.
+            if n == 1, let id = byteIDs[Int(base[0])] {
+                o[0] = id
+                written &+= 1
+                continue
+            }
+            if n <= 16 {
+                let key = keys[e]
+                if n >= 2, let tokens, let id = tokens.id(key.a, key.b, length: n, hash: key.hash) {
+                    o[0] = id
+                    written &+= 1
+                    continue
+                }
+                let hot = cache.hot.lookup(key.a, key.b, length: n, hash: key.hash, out: o)
+                if hot > 0 {
+                    written &+= hot
+                    continue
+                }
+            }
+            written &+= encodeMiss(base, n, keys[e], wholePieceChecked: tokens != nil, out: o, cache: &cache)
+        }
+        return written
+    }
+
+    /// A piece that is neither a byte, nor a short token (when `wholePieceChecked`), nor in the hot cache.
+    @inline(never)
+    private func encodeMiss(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey, wholePieceChecked: Bool,
+                            out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        guard n <= 16 else {
+            return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0,
+                                  wholePieceChecked: false, out: out, cache: &cache)
+        }
+        let count = encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: key.hash, firstWord: key.a,
+                                   wholePieceChecked: wholePieceChecked && n >= 2, out: out, cache: &cache)
+        cache.hot.insert(key.a, key.b, length: n, hash: key.hash, ids: out, count: count)
+        return count
+    }
+
+    /// `encodePiece` for a piece of 1 to 16 bytes whose key is computed.
+    @inline(__always)
+    private func encodeShortPiece(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey, tokens: ShortTokenTable?,
+                                  out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         if n == 1, let id = byteIDs[Int(base[0])] {
             out[0] = id
             return 1
         }
-        if n <= 16 {
-            let (a, b) = paddedShortKeyWords(base, n)
-            let h = hashShortKey(a, b, lengthSeed: shortKeySeed(n))
-            let hot = cache.hot.lookup(a, b, length: n, hash: h, out: out)
-            if hot > 0 { return hot }
-            let count = encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: h, firstWord: a, out: out, cache: &cache)
-            cache.hot.insert(a, b, length: n, hash: h, ids: out, count: count)
-            return count
+        if n >= 2, let tokens, let id = tokens.id(key.a, key.b, length: n, hash: key.hash) {
+            out[0] = id
+            return 1
         }
-        return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0, out: out, cache: &cache)
+        let hot = cache.hot.lookup(key.a, key.b, length: n, hash: key.hash, out: out)
+        if hot > 0 { return hot }
+        return encodeMiss(base, n, key, wholePieceChecked: tokens != nil, out: out, cache: &cache)
     }
 
+    /// The piece cache, then (unless `wholePieceChecked`: the short-token table said no) the
+    /// whole-piece vocabulary lookup of `ignoreMerges`, then the merges.
     @inline(__always)
-    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, firstWord: UInt64,
+    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, firstWord: UInt64, wholePieceChecked: Bool,
                                 out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         // (firstWord: the padded key's first word for pieces of up to 16 bytes, unused beyond.)
-        // The piece cache comes first: it answers the pieces of several tokens seen before (a
-        // third of the hot-cache misses on English, most on other scripts) from a table a tenth
-        // the size of the vocabulary's, whose probe would miss the CPU caches.
         let cached = cache.lookup(piece, hash: h, out: out)
         if cached >= 0 { return cached }
-        if options.ignoreMerges, let id = vocabulary.value(for: piece, hash: h, firstWord: firstWord) {
+        if options.ignoreMerges, !wholePieceChecked, let id = vocabulary.value(for: piece, hash: h, firstWord: firstWord) {
             out[0] = id
             return 1
         }

@@ -53,6 +53,9 @@ public struct BPEModel: TokenizationModel {
     let byteIDs: [TokenID?]
     /// Byte fallback: the id of `<0xXX>` for each byte.
     let byteFallbackIDs: [TokenID?]
+    /// Byte-level vocabularies: the tokens of 2 to 16 bytes in one-cache-line slots, for the fast
+    /// path's whole-piece lookups (`ignoreMerges`) and tiktoken's merges (see `ShortTokenTable`).
+    let shortTokens: ShortTokenTable?
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -96,6 +99,8 @@ public struct BPEModel: TokenizationModel {
         }
         self.byteIDs = byteIDs
         self.byteFallbackIDs = fallback
+        self.shortTokens = alphabet == .byteLevel && (options.ignoreMerges || mergesByConcatenation)
+            ? ShortTokenTable(vocabulary: vocabulary) : nil
     }
 
     // MARK: - Vocabulary
@@ -122,7 +127,14 @@ public struct BPEModel: TokenizationModel {
     @inline(__always)
     func merge(_ left: TokenID, _ right: TokenID, covering bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard mergesByConcatenation else { return merges.lookup(left: left, right: right) }
-        return vocabulary.value(forPadded: bytes.baseAddress!, count: bytes.count).map { UInt64($0) << 32 | UInt64($0) }
+        let n = bytes.count
+        if n <= 16, let shortTokens {
+            // (Two merged symbols cover at least two bytes.)
+            let (a, b) = paddedShortKeyWords(bytes.baseAddress!, n)
+            return shortTokens.id(a, b, length: n, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
+                .map { UInt64($0) << 32 | UInt64($0) }
+        }
+        return vocabulary.value(forPadded: bytes.baseAddress!, count: n).map { UInt64($0) << 32 | UInt64($0) }
     }
 
     /// One more than the largest id of the vocabulary.

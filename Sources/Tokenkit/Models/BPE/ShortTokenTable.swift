@@ -1,0 +1,118 @@
+// Performance notes: on English most pieces (two in three with cl100k) are
+// one token of at most 8 bytes, and one in ten is a token of 9 to 16 bytes.
+// For models that look a piece up whole before merging (tiktoken files,
+// `ignore_merges`) this table answers them: key and id share a slot, so a
+// lookup is one cache line, which the fast encoder prefetches for a batch of
+// pieces before probing (the table is megabytes wide: each probe would
+// otherwise wait for memory). Keys of up to 8 bytes take 16-byte slots, the
+// others 32-byte ones, which keeps o200k's table at 8 MB. It is built once,
+// read-only, and shared by every thread.
+
+import CTokenkitSupport
+
+/// The vocabulary's tokens of 2 to 16 bytes, by their bytes, for the fast encoder's whole-piece
+/// lookups: one cache line per lookup.
+///
+/// Keys are given as `paddedShortKeyWords` with their `hashShortKey`, the form the fast
+/// encoder computes once per piece for all its tables.
+final class ShortTokenTable: @unchecked Sendable {
+    /// Keys of 2...8 bytes: slot i is (key word, length << 32 | id); 0 in the second word = empty.
+    private let narrow: UnsafeMutableRawPointer
+    private let narrowMask: Int
+    /// Keys of 9...16 bytes: slot i is (first word, second word, length << 32 | id, unused).
+    private let wide: UnsafeMutableRawPointer
+    private let wideMask: Int
+    /// Number of tokens in the table.
+    let count: Int
+
+    /// The table of every key of 2 to 16 bytes of `vocabulary` (raw byte-level keys).
+    init(vocabulary: ByteStringTable) {
+        var narrowCount = 0, wideCount = 0
+        vocabulary.forEach { key, _ in
+            if (2...8).contains(key.count) { narrowCount += 1 } else if (9...16).contains(key.count) { wideCount += 1 }
+        }
+        // At most 60% full: a lookup of a piece that is not a token stops within a few slots.
+        func capacity(_ n: Int) -> Int {
+            var c = 16
+            while c * 3 < n * 5 { c <<= 1 }
+            return c
+        }
+        let narrowCapacity = capacity(narrowCount), wideCapacity = capacity(wideCount)
+        narrow = allocateZeroedTable(byteCount: narrowCapacity * 16)
+        wide = allocateZeroedTable(byteCount: wideCapacity * 32)
+        narrowMask = narrowCapacity - 1
+        wideMask = wideCapacity - 1
+        count = narrowCount + wideCount
+        vocabulary.forEach { key, id in
+            let n = key.count
+            guard (2...16).contains(n) else { return }
+            let (a, b) = shortKeyWords(key.baseAddress!, n)
+            let h = hashShortKey(a, b, lengthSeed: shortKeySeed(n))
+            let meta = UInt64(n) << 32 | UInt64(id)
+            if n <= 8 {
+                var i = Self.narrowIndex(h, narrowMask)
+                while true {
+                    let slot = (narrow + 16 &* i).assumingMemoryBound(to: UInt64.self)
+                    if slot[1] == 0 { slot[0] = a; slot[1] = meta; break }
+                    if slot[0] == a && slot[1] >> 32 == UInt64(n) { break }   // a duplicate key: the first id stays
+                    i = (i &+ 1) & narrowMask
+                }
+            } else {
+                var i = Self.wideIndex(h, wideMask)
+                while true {
+                    let slot = (wide + 32 &* i).assumingMemoryBound(to: UInt64.self)
+                    if slot[2] == 0 { slot[0] = a; slot[1] = b; slot[2] = meta; break }
+                    if slot[0] == a && slot[1] == b && slot[2] >> 32 == UInt64(n) { break }
+                    i = (i &+ 1) & wideMask
+                }
+            }
+        }
+    }
+
+    deinit {
+        narrow.deallocate()
+        wide.deallocate()
+    }
+
+    @inline(__always) private static func narrowIndex(_ h: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: h >> 17) & mask
+    }
+
+    @inline(__always) private static func wideIndex(_ h: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: h >> 17) & mask
+    }
+
+    /// Starts loading the slot where the lookup of a key of `length` (2...16) bytes begins.
+    @inline(__always)
+    func prefetch(length: Int, hash h: UInt64) {
+        if length <= 8 {
+            tokenkit_prefetch(narrow + 16 &* Self.narrowIndex(h, narrowMask))
+        } else {
+            tokenkit_prefetch(wide + 32 &* Self.wideIndex(h, wideMask))
+        }
+    }
+
+    /// The id of the token whose bytes are the key (2...16 bytes), or nil.
+    @inline(__always)
+    func id(_ a: UInt64, _ b: UInt64, length n: Int, hash h: UInt64) -> TokenID? {
+        let length = UInt64(truncatingIfNeeded: n)
+        if n <= 8 {
+            var i = Self.narrowIndex(h, narrowMask)
+            while true {
+                let slot = (narrow + 16 &* i).assumingMemoryBound(to: UInt64.self)
+                let meta = slot[1]
+                if meta >> 32 == length && slot[0] == a { return TokenID(truncatingIfNeeded: meta) }
+                if meta == 0 { return nil }
+                i = (i &+ 1) & narrowMask
+            }
+        }
+        var i = Self.wideIndex(h, wideMask)
+        while true {
+            let slot = (wide + 32 &* i).assumingMemoryBound(to: UInt64.self)
+            let meta = slot[2]
+            if meta >> 32 == length && slot[0] == a && slot[1] == b { return TokenID(truncatingIfNeeded: meta) }
+            if meta == 0 { return nil }
+            i = (i &+ 1) & wideMask
+        }
+    }
+}
