@@ -67,13 +67,6 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let texts: [String]
-        if let synthetic {
-            texts = [try Self.syntheticText(synthetic)]
-        } else {
-            texts = try Self.readTexts(input!)
-        }
-        let warmupTexts = try warmup.map(Self.readTexts) ?? []
         let loadStart = DispatchTime.now()
         var tokenizer = try source.load()
         if let inference {
@@ -86,6 +79,14 @@ struct BenchCommand: ParsableCommand {
         }
         let loadSeconds = Self.seconds(since: loadStart)
         let residentMB = Double(ProcessUsage.residentBytes()) / 1_048_576
+        // The texts are read after loading, so that the resident memory is the tokenizer's.
+        let texts: [String]
+        if let synthetic {
+            texts = [try Self.syntheticText(synthetic)]
+        } else {
+            texts = try Self.readTexts(input!)
+        }
+        let warmupTexts = try warmup.map(Self.readTexts) ?? []
         do {
             let (tokens, seconds, cpuSeconds): (Int, Double, Double)
             switch stage {

@@ -1,3 +1,4 @@
+import CTokenkitSupport
 import Foundation
 
 extension Tokenizer {
@@ -41,6 +42,13 @@ extension Tokenizer {
             loaded = try SentencePieceReader(file: path).read(bytes)
         }
         self.init(copying: loaded)
+        Self.returnFreedMemory()
+    }
+
+    /// Gives the memory freed after parsing (the file, its JSON tree) back to the system: glibc
+    /// keeps large freed blocks in the heap otherwise, and they stay resident.
+    private static func returnFreedMemory() {
+        _ = tokenkit_return_freed_memory()
     }
 
     /// Loads a tokenizer from the bytes of a file in a known format.
@@ -57,7 +65,7 @@ extension Tokenizer {
     convenience init(copying other: Tokenizer) {
         self.init(format: other.format, normalizer: other.normalizer, preTokenizer: other.preTokenizer, model: other.model,
                   postProcessor: other.postProcessor, decoder: other.decoder, addedVocabulary: other.addedVocabulary,
-                  truncation: other.truncation, padding: other.padding)
+                  truncation: other.truncation, padding: other.padding, segmenter: other.segmenter, reusingFastPathsOf: other)
     }
 
     static func readFile(_ path: String) throws(TokenizerLoadingError) -> [UInt8] {

@@ -44,7 +44,7 @@ public final class Tokenizer: Sendable {
     init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
          model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
          addedVocabulary: AddedVocabulary, truncation: TruncationParameters?, padding: PaddingParameters?,
-         segmenter: InferenceSegmenter? = nil) {
+         segmenter: InferenceSegmenter? = nil, reusingFastPathsOf original: Tokenizer? = nil) {
         self.format = format
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
@@ -56,10 +56,18 @@ public final class Tokenizer: Sendable {
         self.padding = padding
         // The fast path is the model's own merges: another inference method goes through the
         // general path, one piece at a time.
-        self.fastEncoder = segmenter == nil ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
         self.segmenter = segmenter
-        self.segmentedPieces = segmenter?.byteLevel == true ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
-        self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
+        if let original {
+            // The same pipeline (a copy with other truncation or padding): its fast paths, caches
+            // and all, instead of building them again.
+            self.fastEncoder = original.fastEncoder
+            self.segmentedPieces = original.segmentedPieces
+            self.fastDecoder = original.fastDecoder
+        } else {
+            self.fastEncoder = segmenter == nil ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
+            self.segmentedPieces = segmenter?.byteLevel == true ? FastEncoder(normalizer: normalizer, preTokenizer: preTokenizer, model: model) : nil
+            self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
+        }
         self.specialIDs = Set(addedVocabulary.tokens.keys)
     }
 
@@ -67,7 +75,7 @@ public final class Tokenizer: Sendable {
     public func with(truncation: TruncationParameters?, padding: PaddingParameters?) -> Tokenizer {
         Tokenizer(format: format, normalizer: normalizer, preTokenizer: preTokenizer, model: model,
                   postProcessor: postProcessor, decoder: decoder, addedVocabulary: addedVocabulary,
-                  truncation: truncation, padding: padding, segmenter: segmenter)
+                  truncation: truncation, padding: padding, segmenter: segmenter, reusingFastPathsOf: self)
     }
 
     // MARK: - Vocabulary

@@ -74,6 +74,9 @@ public struct BPEModel: TokenizationModel {
     private init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID], merges: PairTable,
                  mergesByConcatenation: Bool, options: Options) {
         self.alphabet = alphabet
+        // The fast path reads short tokens from `shortTokens`; the full index stays for the rest.
+        var vocabulary = vocabulary
+        vocabulary.compactIndex()
         self.vocabulary = vocabulary
         self.extraTokens = extraTokens
         self.merges = merges
