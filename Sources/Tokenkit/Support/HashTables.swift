@@ -43,19 +43,25 @@ func shortKeySeed(_ count: Int) -> UInt64 {
 }
 
 /// `shortKeyWords` for a key of 1 to 16 bytes that may be over-read by up to 16 bytes (a
-/// `PaddedText`): two loads and two masks, no branch on the length.
+/// `PaddedText`): two loads and two masks from a table, no branch on the length.
 @inline(__always)
 func paddedShortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64, UInt64) {
     let raw = UnsafeRawPointer(base)
     let a = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
     let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-    // Shifts of 0 to 64 bits, the 64 done as two halves (a single shift is taken modulo 64).
-    let lowShift = UInt64(truncatingIfNeeded: (8 &- min(count, 8)) &* 8)
-    let highShift = UInt64(truncatingIfNeeded: (16 &- max(count, 8)) &* 8)
-    let lowMask = UInt64.max &>> lowShift
-    let highMask = (UInt64.max &>> (highShift &>> 1)) &>> (highShift &- (highShift &>> 1))
-    return (a & lowMask, b & highMask)
+    let masks = shortKeyMasks + 2 &* count
+    return (a & masks[0], b & masks[1])
 }
+
+/// For each length 0...16, the masks of the first and second key words' bytes.
+nonisolated(unsafe) private let shortKeyMasks: UnsafePointer<UInt64> = {
+    let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 34)
+    for n in 0...16 {
+        table[2 * n] = n >= 8 ? .max : (1 << UInt64(8 * n)) - 1
+        table[2 * n + 1] = n >= 16 ? .max : n <= 8 ? 0 : (1 << UInt64(8 * (n - 8))) - 1
+    }
+    return UnsafePointer(table)
+}()
 
 /// A fast hash of a byte string (wyhash-style multiply-mix over 16-byte blocks).
 @inline(__always)

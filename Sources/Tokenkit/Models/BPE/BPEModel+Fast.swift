@@ -42,7 +42,9 @@ extension BPEModel {
     func encodePieces(_ p: UnsafePointer<UInt8>, from start: Int, ends: UnsafePointer<Int>, count: Int,
                       keys: UnsafeMutablePointer<PieceKey>, out: UnsafeMutablePointer<TokenID>,
                       cache: inout BPEPieceCache) -> Int {
-        let tokens = wholePieceTokens
+        // Locals, so that the loops keep them in registers.
+        let tokens = wholePieceTokens?.view
+        let hot = cache.hot
         var s = start
         for e in 0..<count {
             let end = ends[e]
@@ -59,7 +61,7 @@ extension BPEModel {
             guard n >= 2 && n <= 16 else { return }
             let h = keys[e].hash
             if let tokens { tokens.prefetch(length: n, hash: h) }
-            cache.hot.prefetch(hash: h)
+            hot.prefetch(hash: h)
         }
         for e in 0..<min(distance, count) { prefetch(e) }
         var written = 0
@@ -84,9 +86,9 @@ extension BPEModel {
                     written &+= 1
                     continue
                 }
-                let hot = cache.hot.lookup(key.a, key.b, length: n, hash: key.hash, out: o)
-                if hot > 0 {
-                    written &+= hot
+                let found = hot.lookup(key.a, key.b, length: n, hash: key.hash, out: o)
+                if found > 0 {
+                    written &+= found
                     continue
                 }
             }

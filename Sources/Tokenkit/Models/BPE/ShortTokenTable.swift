@@ -74,45 +74,63 @@ final class ShortTokenTable: @unchecked Sendable {
         wide.deallocate()
     }
 
-    @inline(__always) private static func narrowIndex(_ h: UInt64, _ mask: Int) -> Int {
+    @inline(__always) static func narrowIndex(_ h: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: h >> 17) & mask
     }
 
-    @inline(__always) private static func wideIndex(_ h: UInt64, _ mask: Int) -> Int {
+    @inline(__always) static func wideIndex(_ h: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: h >> 17) & mask
     }
 
-    /// Starts loading the slot where the lookup of a key of `length` (2...16) bytes begins.
-    @inline(__always)
-    func prefetch(length: Int, hash h: UInt64) {
-        if length <= 8 {
-            tokenkit_prefetch(narrow + 16 &* Self.narrowIndex(h, narrowMask))
-        } else {
-            tokenkit_prefetch(wide + 32 &* Self.wideIndex(h, wideMask))
+    /// The table's pointers and masks as a value, for loops to keep in registers (a class's
+    /// fields are read again after every store the compiler cannot prove unrelated).
+    var view: View { View(narrow: narrow, narrowMask: narrowMask, wide: wide, wideMask: wideMask) }
+
+    /// See `ShortTokenTable.view`.
+    struct View {
+        let narrow: UnsafeMutableRawPointer
+        let narrowMask: Int
+        let wide: UnsafeMutableRawPointer
+        let wideMask: Int
+
+        /// Starts loading the slot where the lookup of a key of `length` (2...16) bytes begins.
+        @inline(__always)
+        func prefetch(length: Int, hash h: UInt64) {
+            if length <= 8 {
+                tokenkit_prefetch(narrow + 16 &* ShortTokenTable.narrowIndex(h, narrowMask))
+            } else {
+                tokenkit_prefetch(wide + 32 &* ShortTokenTable.wideIndex(h, wideMask))
+            }
+        }
+
+        /// The id of the token whose bytes are the key (2...16 bytes), or nil.
+        @inline(__always)
+        func id(_ a: UInt64, _ b: UInt64, length n: Int, hash h: UInt64) -> TokenID? {
+            let length = UInt64(truncatingIfNeeded: n)
+            if n <= 8 {
+                var i = ShortTokenTable.narrowIndex(h, narrowMask)
+                while true {
+                    let slot = (narrow + 16 &* i).assumingMemoryBound(to: UInt64.self)
+                    let meta = slot[1]
+                    if meta >> 32 == length && slot[0] == a { return TokenID(truncatingIfNeeded: meta) }
+                    if meta == 0 { return nil }
+                    i = (i &+ 1) & narrowMask
+                }
+            }
+            var i = ShortTokenTable.wideIndex(h, wideMask)
+            while true {
+                let slot = (wide + 32 &* i).assumingMemoryBound(to: UInt64.self)
+                let meta = slot[2]
+                if meta >> 32 == length && slot[0] == a && slot[1] == b { return TokenID(truncatingIfNeeded: meta) }
+                if meta == 0 { return nil }
+                i = (i &+ 1) & wideMask
+            }
         }
     }
 
     /// The id of the token whose bytes are the key (2...16 bytes), or nil.
     @inline(__always)
     func id(_ a: UInt64, _ b: UInt64, length n: Int, hash h: UInt64) -> TokenID? {
-        let length = UInt64(truncatingIfNeeded: n)
-        if n <= 8 {
-            var i = Self.narrowIndex(h, narrowMask)
-            while true {
-                let slot = (narrow + 16 &* i).assumingMemoryBound(to: UInt64.self)
-                let meta = slot[1]
-                if meta >> 32 == length && slot[0] == a { return TokenID(truncatingIfNeeded: meta) }
-                if meta == 0 { return nil }
-                i = (i &+ 1) & narrowMask
-            }
-        }
-        var i = Self.wideIndex(h, wideMask)
-        while true {
-            let slot = (wide + 32 &* i).assumingMemoryBound(to: UInt64.self)
-            let meta = slot[2]
-            if meta >> 32 == length && slot[0] == a && slot[1] == b { return TokenID(truncatingIfNeeded: meta) }
-            if meta == 0 { return nil }
-            i = (i &+ 1) & wideMask
-        }
+        view.id(a, b, length: n, hash: h)
     }
 }
