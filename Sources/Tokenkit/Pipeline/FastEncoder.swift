@@ -4,9 +4,9 @@
 // words without bounds checks. Split patterns run through the hand-written
 // scanners when they are known, a batch of match ends at a time (a tight
 // scanning loop, then a tight lookup loop), else through the regex VM on
-// sub-buffers; each piece goes to `BPEModel.encodePiece` with a per-worker
-// piece cache taken from a pool. No piece, range or string is allocated on
-// the way.
+// sub-buffers; each batch of pieces goes to `BPEModel.encodePieces` (each
+// piece to `encodePiece` on the VM route) with a per-worker cache taken from
+// a pool. No piece, range or string is allocated on the way.
 
 /// Encodes straight to ids for the common byte-level BPE pipelines (tiktoken files and
 /// GPT-2 / Llama 3 / Qwen style tokenizer.json), skipping alignment bookkeeping.

@@ -1,11 +1,13 @@
 // Performance notes: the id-only path of byte-level BPE. Per piece: single
-// bytes map through a table; otherwise one hash of the piece serves the hot
-// direct-mapped cache, the bounded piece cache and the whole-piece vocabulary
-// lookup (tiktoken and `ignore_merges` models: most words are one token), in
-// that order; only misses run the merge loop, on stack buffers (no
-// allocation) for pieces up to 32 bytes and with the heap algorithm beyond,
-// so that a 1 MB word stays O(n log n). Ids are written to a caller-provided buffer: byte-level
-// BPE never produces more tokens than bytes, so the caller sizes it once.
+// bytes map through a table; otherwise one key and hash of the piece (its
+// first 16 bytes, masked) serve the short-token table (tiktoken and
+// `ignore_merges` models: most words are one token), the per-worker hot cache
+// and the bounded piece cache, in that order, and the batch loop asks for
+// their slots a dozen pieces ahead; only misses run the merge loop, on stack
+// buffers (no allocation) for pieces up to 32 bytes and with the heap
+// algorithm beyond, so that a 1 MB word stays O(n log n). Ids are written to
+// a caller-provided buffer: byte-level BPE never produces more tokens than
+// bytes, so the caller sizes it once.
 
 /// A short piece's `paddedShortKeyWords` and `hashShortKey`, computed once for every table.
 struct PieceKey {
