@@ -150,16 +150,22 @@ extension BPEModel {
     /// Runs BPE merges on the bytes of a piece, writing the resulting ids; returns their number.
     func mergeBytes(_ piece: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, pairs: PairLookupCache) -> Int {
         let n = piece.count
-        guard piece.allSatisfy({ byteIDs[Int($0)] != nil }) else {
+        // Symbols are built in `out` itself (the merged result is never longer than the bytes).
+        let symbols = out
+        let complete = byteIDs.withUnsafeBufferPointer { ids in
+            for i in 0..<n {
+                guard let id = ids[Int(piece[i])] else { return false }
+                symbols[i] = id
+            }
+            return true
+        }
+        guard complete else {
             // Bytes without a token (byte fallback, unknowns): the general algorithm.
             var ids: [TokenID] = []
             encodeRawBytes(Array(piece), into: &ids)
             out.update(from: ids, count: ids.count)
             return ids.count
         }
-        // Symbols are built in `out` itself (the merged result is never longer than the bytes).
-        let symbols = out
-        for i in 0..<n { symbols[i] = byteIDs[Int(piece[i])]! }
         if n >= Self.rankBucketThreshold, let count = mergeWithRankBuckets(piece, symbols, pairs) { return count }
         if n <= 1 { return n }
         if n <= Self.smallPieceLimit {
@@ -178,13 +184,13 @@ extension BPEModel {
     /// each pair's candidate is one 32-bit key, rank << 5 | position, so the next merge (the
     /// lowest rank, the leftmost among equal ranks) is the minimum key, found by a branch-free
     /// pass; merged-away symbols keep their slot with the key `.max` and are unlinked, so no array
-    /// is shifted. Returns nil when a rank does not fit in 27 bits (the caller then uses the heap).
+    /// is shifted. Returns nil when a rank does not fit in 26 bits (the caller then uses the heap).
     @inline(__always)
     private func mergeSmall(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
                             _ pairs: PairLookupCache) -> Int? {
         let n = piece.count
         let base = piece.baseAddress!
-        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 &* Self.smallPieceLimit) { buffer in
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 &* Self.smallPieceLimit) { buffer in
             withUnsafeTemporaryAllocation(of: Int8.self, capacity: 2 &* Self.smallPieceLimit &+ 1) { linkBuffer in
                 let keys = buffer.baseAddress!
                 let results = keys + Self.smallPieceLimit
@@ -192,8 +198,9 @@ extension BPEModel {
                 // symbol before (-1 at the start).
                 let next = linkBuffer.baseAddress!
                 let previous = next + Self.smallPieceLimit
-                // Every rank looked up, or-ed together: they must fit in 27 bits. (Returned rather than
-                // kept in a captured variable, which would cost an exclusivity check per call.)
+                // Every rank looked up, or-ed together: they must fit in 26 bits, so that keys are
+                // positive Int32s (signed, their minimum is a plain vector instruction). (Returned
+                // rather than kept in a captured variable, which would cost an exclusivity check per call.)
                 var rankBits: UInt64 = 0
                 @inline(__always) func lookup(_ p: Int, _ q: Int) -> UInt64 {
                     let end = Int(next[q])
@@ -202,8 +209,8 @@ extension BPEModel {
                         keys[p] = .max
                         return 0
                     }
-                    keys[p] = UInt32(truncatingIfNeeded: m >> 32) << 5 | UInt32(truncatingIfNeeded: p)
-                    results[p] = UInt32(truncatingIfNeeded: m)
+                    keys[p] = Int32(truncatingIfNeeded: m >> 32) << 5 | Int32(truncatingIfNeeded: p)
+                    results[p] = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: m))
                     return m >> 32
                 }
                 for i in 0..<n {
@@ -212,15 +219,24 @@ extension BPEModel {
                 }
                 for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1) }
                 keys[n &- 1] = .max
+                // The minimum is taken four keys at a time, over a multiple of four keys: the ones
+                // past the piece hold `.max` for good.
+                let paddedCount = (n &+ 3) & ~3
+                for i in n..<paddedCount { keys[i] = .max }
                 while true {
-                    var best = keys[0]
-                    for i in 1..<n { best = min(best, keys[i]) }
+                    var lanes = SIMD4<Int32>(repeating: .max)
+                    var i = 0
+                    while i < paddedCount {
+                        lanes = pointwiseMin(lanes, UnsafeRawPointer(keys + i).loadUnaligned(as: SIMD4<Int32>.self))
+                        i &+= 4
+                    }
+                    let best = lanes.min()
                     if best == .max { break }
-                    guard rankBits < 1 << 27 else { return nil }
+                    guard rankBits < 1 << 26 else { return nil }
                     let p = Int(best & 31)
                     let q = Int(next[p])
                     let after = Int(next[q])
-                    symbols[p] = results[p]
+                    symbols[p] = TokenID(truncatingIfNeeded: results[p])
                     keys[q] = .max
                     next[p] = Int8(truncatingIfNeeded: after)
                     if after < n { previous[after] = Int8(truncatingIfNeeded: p) }
@@ -228,7 +244,7 @@ extension BPEModel {
                     let before = Int(previous[p])
                     if before >= 0 { rankBits |= lookup(before, p) }
                 }
-                guard rankBits < 1 << 27 else { return nil }
+                guard rankBits < 1 << 26 else { return nil }
                 // Move the surviving symbols to the front, in order.
                 var write = 0
                 var i = 0
