@@ -143,7 +143,11 @@ extension BPEModel {
             return 1
         }
         let count = mergeBytes(piece, out: out, pairs: cache.pairs)
-        cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
+        // What the hot cache keeps (the caller stores it there) stays out of the piece cache, which
+        // then holds the long pieces and results and is cleared less often.
+        if piece.count > 16 || count > HotPieceCache.maximumIDs {
+            cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
+        }
         return count
     }
 
