@@ -352,6 +352,21 @@ public struct InferenceSegmenter: Sendable {
         let reversed = reversedContinuing ?? reversedInitial!
         // With a continuing prefix, a key may start at 0 only from the initial keys.
         let lowest = reversedContinuing == nil ? 0 : 1
+        /// Takes the token found before `end`, else one unknown character (one byte when byte
+        /// level); false when there is neither a token nor a fallback.
+        func take(_ best: (start: Int, id: Int32)?) -> Bool {
+            if let best {
+                segments.append((best.start..<end, best.id))
+                end = best.start
+                return true
+            }
+            guard allowsFallback else { return false }
+            var start = end - 1
+            if !byteLevel { while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 } }
+            segments.append((start..<end, -1))
+            end = start
+            return true
+        }
         while end > 0 {
             var best: (start: Int, id: Int32)?
             if end == bytes.count, let finalInitial {
@@ -362,16 +377,7 @@ public struct InferenceSegmenter: Sendable {
                     if let v = finalMatch(bytes, at: s) { best = (s, v); break }
                     s += 1
                 }
-                if let found = best {
-                    segments.append((found.start..<end, found.id))
-                    end = found.start
-                } else {
-                    guard allowsFallback else { return nil }
-                    var start = end - 1
-                    if !byteLevel { while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 } }
-                    segments.append((start..<end, -1))
-                    end = start
-                }
+                guard take(best) else { return nil }
                 continue
             }
             var node = ByteTrie.root
@@ -386,16 +392,7 @@ public struct InferenceSegmenter: Sendable {
                let v = initial.exactValue(UnsafeBufferPointer(rebasing: bytes[0..<end])) {
                 best = (0, v)
             }
-            if let best {
-                segments.append((best.start..<end, best.id))
-                end = best.start
-            } else {
-                guard allowsFallback else { return nil }
-                var start = end - 1
-                if !byteLevel { while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 } }
-                segments.append((start..<end, -1))
-                end = start
-            }
+            guard take(best) else { return nil }
         }
         segments.reverse()
         return segments

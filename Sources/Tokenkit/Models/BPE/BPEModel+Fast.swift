@@ -26,11 +26,10 @@ extension BPEModel {
     /// so its first 16 bytes may be loaded whatever its length.
     @inline(__always)
     func encodePiece(_ base: UnsafePointer<UInt8>, _ n: Int, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        let tokens = wholePieceTokens
         if n <= 16 {
             let (a, b) = paddedShortKeyWords(base, n)
             let key = PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
-            return encodeShortPiece(base, n, key, tokens: tokens, out: out, cache: &cache)
+            return encodeShortPiece(base, n, key, tokens: wholePieceTokens?.view, hot: cache.hot, out: out, cache: &cache)
         }
         return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0,
                               wholePieceChecked: false, out: out, cache: &cache)
@@ -75,26 +74,11 @@ extension BPEModel {
             let base = p + s
             let o = out + written
             s = end
-            // The hits inline; everything else out of line, so that the loop stays small.
-            if n == 1, let id = byteIDs[Int(base[0])] {
-                o[0] = id
-                written &+= 1
-                continue
-            }
             if n <= 16 {
-                let key = keys[e]
-                if n >= 2, let tokens, let id = tokens.id(key.a, key.b, length: n, hash: key.hash) {
-                    o[0] = id
-                    written &+= 1
-                    continue
-                }
-                let found = hot.lookup(key.a, key.b, length: n, hash: key.hash, out: o)
-                if found > 0 {
-                    written &+= found
-                    continue
-                }
+                written &+= encodeShortPiece(base, n, keys[e], tokens: tokens, hot: hot, out: o, cache: &cache)
+            } else {
+                written &+= encodeMiss(base, n, keys[e], wholePieceChecked: false, out: o, cache: &cache)
             }
-            written &+= encodeMiss(base, n, keys[e], wholePieceChecked: tokens != nil, out: o, cache: &cache)
         }
         return written
     }
@@ -113,10 +97,11 @@ extension BPEModel {
         return count
     }
 
-    /// `encodePiece` for a piece of 1 to 16 bytes whose key is computed.
+    /// `encodePiece` for a piece of 1 to 16 bytes whose key is computed: the hits inline,
+    /// everything else out of line (`encodeMiss`), so that the batch loop stays small.
     @inline(__always)
-    private func encodeShortPiece(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey, tokens: ShortTokenTable?,
-                                  out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+    private func encodeShortPiece(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey, tokens: ShortTokenTable.View?,
+                                  hot: HotPieceCache, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         if n == 1, let id = byteIDs[Int(base[0])] {
             out[0] = id
             return 1
@@ -125,8 +110,8 @@ extension BPEModel {
             out[0] = id
             return 1
         }
-        let hot = cache.hot.lookup(key.a, key.b, length: n, hash: key.hash, out: out)
-        if hot > 0 { return hot }
+        let found = hot.lookup(key.a, key.b, length: n, hash: key.hash, out: out)
+        if found > 0 { return found }
         return encodeMiss(base, n, key, wholePieceChecked: tokens != nil, out: out, cache: &cache)
     }
 

@@ -50,7 +50,7 @@ final class ShortTokenTable: @unchecked Sendable {
             let h = hashShortKey(a, b, lengthSeed: shortKeySeed(n))
             let meta = UInt64(n) << 32 | UInt64(id)
             if n <= 8 {
-                var i = Self.narrowIndex(h, narrowMask)
+                var i = Self.index(h, narrowMask)
                 while true {
                     let slot = (narrow + 16 &* i).assumingMemoryBound(to: UInt64.self)
                     if slot[1] == 0 { slot[0] = a; slot[1] = meta; break }
@@ -58,7 +58,7 @@ final class ShortTokenTable: @unchecked Sendable {
                     i = (i &+ 1) & narrowMask
                 }
             } else {
-                var i = Self.wideIndex(h, wideMask)
+                var i = Self.index(h, wideMask)
                 while true {
                     let slot = (wide + 32 &* i).assumingMemoryBound(to: UInt64.self)
                     if slot[2] == 0 { slot[0] = a; slot[1] = b; slot[2] = meta; break }
@@ -74,11 +74,8 @@ final class ShortTokenTable: @unchecked Sendable {
         wide.deallocate()
     }
 
-    @inline(__always) static func narrowIndex(_ h: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: h >> 17) & mask
-    }
-
-    @inline(__always) static func wideIndex(_ h: UInt64, _ mask: Int) -> Int {
+    /// The slot where the probe of a hash starts, in either part.
+    @inline(__always) static func index(_ h: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: h >> 17) & mask
     }
 
@@ -97,9 +94,9 @@ final class ShortTokenTable: @unchecked Sendable {
         @inline(__always)
         func prefetch(length: Int, hash h: UInt64) {
             if length <= 8 {
-                tokenkit_prefetch(narrow + 16 &* ShortTokenTable.narrowIndex(h, narrowMask))
+                tokenkit_prefetch(narrow + 16 &* ShortTokenTable.index(h, narrowMask))
             } else {
-                tokenkit_prefetch(wide + 32 &* ShortTokenTable.wideIndex(h, wideMask))
+                tokenkit_prefetch(wide + 32 &* ShortTokenTable.index(h, wideMask))
             }
         }
 
@@ -108,7 +105,7 @@ final class ShortTokenTable: @unchecked Sendable {
         func id(_ a: UInt64, _ b: UInt64, length n: Int, hash h: UInt64) -> TokenID? {
             let length = UInt64(truncatingIfNeeded: n)
             if n <= 8 {
-                var i = ShortTokenTable.narrowIndex(h, narrowMask)
+                var i = ShortTokenTable.index(h, narrowMask)
                 while true {
                     let slot = (narrow + 16 &* i).assumingMemoryBound(to: UInt64.self)
                     let meta = slot[1]
@@ -117,7 +114,7 @@ final class ShortTokenTable: @unchecked Sendable {
                     i = (i &+ 1) & narrowMask
                 }
             }
-            var i = ShortTokenTable.wideIndex(h, wideMask)
+            var i = ShortTokenTable.index(h, wideMask)
             while true {
                 let slot = (wide + 32 &* i).assumingMemoryBound(to: UInt64.self)
                 let meta = slot[2]
