@@ -1,3 +1,4 @@
+import CTokenkitSupport
 import Testing
 @testable import Tokenkit
 
@@ -48,13 +49,24 @@ import Testing
         return text
     }
 
+    /// Texts of a few hundred bytes, mostly ASCII, so that matches cross the 64-byte blocks of the
+    /// cl100k family's block scanner at every offset, with a non-ASCII character now and then.
+    func longText(_ rng: inout SeededGenerator) -> String {
+        var text = ""
+        for _ in 0..<Int.random(in: 1...12, using: &rng) {
+            text += Int.random(in: 0..<4, using: &rng) == 0 ? trickyText(&rng) : asciiText(&rng)
+        }
+        return text
+    }
+
     @Test func scannersMatchTheRegexEngine() throws {
         var rng = SeededGenerator(seed: 2024)
         var texts: [String] = []
-        for i in 0..<4500 {
-            switch i % 3 {
+        for i in 0..<6000 {
+            switch i % 4 {
             case 0: texts.append(i % 2 == 0 ? randomText(&rng, maxLength: 30) : trickyText(&rng))
             case 1: texts.append(asciiText(&rng))
+            case 2: texts.append(longText(&rng))
             default: texts.append(trickyText(&rng))
             }
         }
@@ -70,6 +82,44 @@ import Testing
                 }
             }
             #expect(failures.isEmpty, "\(dialect) \(pattern):\n\(failures.joined(separator: "\n"))")
+        }
+    }
+
+    /// Every block classifier this CPU runs gives the portable one's bits, on any bytes.
+    @Test func blockClassifiersAgree() throws {
+        var rng = SeededGenerator(seed: 64)
+        let baseline = try #require(tokenkit_ascii_classifier_for_level(0))
+        let levels = (1...2).compactMap { tokenkit_ascii_classifier_for_level(Int32($0)) }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        for round in 0..<2000 {
+            for i in 0..<64 {
+                // Half the rounds draw from the bytes near every class edge, half from all bytes.
+                let edges: [UInt8] = [0x08, 0x09, 0x0A, 0x0B, 0x0D, 0x0E, 0x1F, 0x20, 0x21, 0x27, 0x2F, 0x30, 0x39, 0x3A,
+                                      0x40, 0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B, 0x7F, 0x80, 0xC1, 0xE1, 0xFA, 0xFF]
+                bytes[i] = round % 2 == 0 ? edges.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+            }
+            var expected = tokenkit_ascii_classes()
+            bytes.withUnsafeBufferPointer { baseline($0.baseAddress!, &expected) }
+            for (level, classifier) in levels.enumerated() {
+                var classes = tokenkit_ascii_classes()
+                bytes.withUnsafeBufferPointer { classifier($0.baseAddress!, &classes) }
+                #expect(classes.letter == expected.letter && classes.digit == expected.digit
+                        && classes.whitespace == expected.whitespace && classes.lineBreak == expected.lineBreak
+                        && classes.space == expected.space && classes.apostrophe == expected.apostrophe
+                        && classes.nonASCII == expected.nonASCII, "level \(level + 1), bytes \(bytes)")
+            }
+            // And the portable classes are the scanner's own byte flags.
+            for i in 0..<64 {
+                let f = KnownPatternScanner.ByteFlags.table[Int(bytes[i])]
+                typealias B = KnownPatternScanner.ByteFlags
+                let bit = { (mask: UInt64) in mask >> UInt64(i) & 1 == 1 }
+                #expect(bit(expected.letter) == (f & B.letter != 0))
+                #expect(bit(expected.digit) == (f & B.digit != 0))
+                #expect(bit(expected.whitespace) == (f & B.space != 0))
+                #expect(bit(expected.lineBreak) == (f & B.lineBreak != 0))
+                #expect(bit(expected.nonASCII) == (f & B.nonASCII != 0))
+                #expect(bit(expected.space) == (bytes[i] == 0x20) && bit(expected.apostrophe) == (bytes[i] == 0x27))
+            }
         }
     }
 }

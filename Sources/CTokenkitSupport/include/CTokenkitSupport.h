@@ -2,6 +2,11 @@
 #ifndef CTOKENKIT_SUPPORT_H
 #define CTOKENKIT_SUPPORT_H
 
+#include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /// Asks the CPU to start loading the cache line holding `address` (a hint: it never faults and
 /// may be ignored). The fast encoder issues it for the hash-table slots of a batch of pieces
 /// before it probes any of them, so that their cache misses overlap instead of following one
@@ -13,5 +18,71 @@ static inline __attribute__((always_inline)) void tokenkit_prefetch(const void *
 /// Returns the heap memory that `free` kept to the system (glibc keeps large freed blocks, so
 /// a tokenizer file parsed and dropped would otherwise stay resident). Elsewhere it does nothing.
 int tokenkit_return_freed_memory(void);
+
+/// The ASCII character classes of 64 bytes, one bit per byte (bit i: byte i), as the split
+/// patterns see them: letters, digits, whitespace (`\s`: tab to carriage return, and space),
+/// line breaks (`\r`, `\n`), the space itself, the apostrophe, and the bytes from 0x80.
+typedef struct {
+    uint64_t letter, digit, whitespace, lineBreak, space, apostrophe, nonASCII;
+} tokenkit_ascii_classes;
+
+#if defined(__SSE2__)
+/// The bytes of `x` in lo ..< lo + count, with one add and one signed compare: adding 0x80 - lo
+/// moves the range to the bottom of the signed bytes, where no byte from 0x80 lands.
+static inline __attribute__((always_inline)) __m128i tokenkit_bytes_in_range(__m128i x, int lo, int count) {
+    __m128i shifted = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8((char)(-128 + count)));
+}
+#endif
+
+/// Classifies the 64 bytes at `p`, which must all be readable. With SSE2 (the x86-64 baseline)
+/// each class takes a few instructions per 16 bytes; elsewhere a portable loop gives the same bits.
+static inline __attribute__((always_inline)) tokenkit_ascii_classes tokenkit_classify_ascii64(const uint8_t *p) {
+    tokenkit_ascii_classes c = {0, 0, 0, 0, 0, 0, 0};
+#if defined(__SSE2__)
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+        __m128i space = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x20));
+        __m128i lineBreak = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x0A)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x0D)));
+        __m128i letter = tokenkit_bytes_in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 0x61, 26);
+        __m128i digit = tokenkit_bytes_in_range(x, 0x30, 10);
+        __m128i whitespace = _mm_or_si128(tokenkit_bytes_in_range(x, 0x09, 5), space);
+        __m128i apostrophe = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x27));
+        int shift = 16 * k;
+        c.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << shift;
+        c.digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(digit) << shift;
+        c.whitespace |= (uint64_t)(uint16_t)_mm_movemask_epi8(whitespace) << shift;
+        c.lineBreak |= (uint64_t)(uint16_t)_mm_movemask_epi8(lineBreak) << shift;
+        c.space |= (uint64_t)(uint16_t)_mm_movemask_epi8(space) << shift;
+        c.apostrophe |= (uint64_t)(uint16_t)_mm_movemask_epi8(apostrophe) << shift;
+        c.nonASCII |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << shift;
+    }
+#else
+    for (int i = 0; i < 64; i++) {
+        uint8_t b = p[i];
+        uint64_t bit = (uint64_t)1 << i;
+        uint8_t lower = b | 0x20;
+        if (lower >= 0x61 && lower <= 0x7A) c.letter |= bit;
+        if (b >= 0x30 && b <= 0x39) c.digit |= bit;
+        if ((b >= 0x09 && b <= 0x0D) || b == 0x20) c.whitespace |= bit;
+        if (b == 0x0A || b == 0x0D) c.lineBreak |= bit;
+        if (b == 0x20) c.space |= bit;
+        if (b == 0x27) c.apostrophe |= bit;
+        if (b >= 0x80) c.nonASCII |= bit;
+    }
+#endif
+    return c;
+}
+
+/// A function that classifies 64 bytes, as `tokenkit_classify_ascii64`.
+typedef void (*tokenkit_ascii_classifier)(const uint8_t *p, tokenkit_ascii_classes *classes);
+
+/// The fastest classifier this CPU runs: AVX-512 (one compare per class for all 64 bytes), AVX2,
+/// or the SSE2 one above. Chosen at run time, so that the binary still targets baseline x86-64.
+tokenkit_ascii_classifier tokenkit_best_ascii_classifier(void);
+
+/// The classifier of one level (0: the baseline above, 1: AVX2, 2: AVX-512), or NULL when this
+/// CPU cannot run it; tests compare every level the machine has with the baseline.
+tokenkit_ascii_classifier tokenkit_ascii_classifier_for_level(int level);
 
 #endif

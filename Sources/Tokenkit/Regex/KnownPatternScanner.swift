@@ -217,10 +217,10 @@ struct KnownPatternScanner: Sendable {
 }
 
 /// A reusable copy of a text followed by `padding` bytes of 0xFF, so that scanners and hash
-/// functions may load whole words at any position up to the end without bounds checks (0xFF,
+/// functions may load whole words and 64-byte blocks at any position up to the end without bounds checks (0xFF,
 /// never part of UTF-8, ends every character-class run).
 struct PaddedText {
-    static let padding = 32
+    static let padding = 64
     private var storage: UnsafeMutablePointer<UInt8>?
     private var capacity = 0
     /// Buffers above this size are freed after use rather than kept.
@@ -395,7 +395,28 @@ enum ScannerCore<R: ScannerRules> {
         let classes = KnownPatternScanner.bmpClasses
         var position = start
         var k = 0
+        // Where blocks may be tried again after a non-ASCII byte: once the byte-at-a-time scanner
+        // has passed it, or, when the block had little ASCII before it, the block's last one.
+        var blocksFrom = start
+        let classifier = KnownPatternScanner.asciiClassifier
         while k < capacity && position < n {
+            if scansBlocks && position >= blocksFrom {
+                let (blockEnds, nonASCII) = blockMatchEnds(p, at: position, classifier: classifier)
+                if nonASCII != 0 {
+                    let first = nonASCII.trailingZeroBitCount
+                    blocksFrom = position &+ (first >= 16 ? first &+ 1 : 64 &- nonASCII.leadingZeroBitCount)
+                }
+                if blockEnds != 0 {
+                    var bits = blockEnds
+                    repeat {
+                        ends[k] = position &+ bits.trailingZeroBitCount
+                        k &+= 1
+                        bits &= bits &- 1
+                    } while bits != 0 && k < capacity
+                    position = ends[k &- 1]
+                    continue
+                }
+            }
             var end = -1
             if p[position] < 0x80 { end = asciiMatchEnd(at: position, p, flags) }
             if end < 0 { end = generalMatchEnd(at: position, p, n, classes) }

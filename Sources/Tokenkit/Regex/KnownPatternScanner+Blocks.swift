@@ -1,0 +1,139 @@
+// Performance notes: for the cl100k family (cl100k in both dialects, Llama 3,
+// Qwen) ASCII text is split 64 bytes at a time. Seven class masks of the block
+// (AVX-512, AVX2 or SSE2, chosen at run time: `tokenkit_best_ascii_classifier`)
+// give every match start in one pass of
+// bit algebra, with no branch per match, so the cost no longer depends on how
+// unpredictable the sequence of letters, spaces and punctuation is. The rules
+// below are the alternation's outcome restated per position; they hold because
+// no alternative looks behind its start, so from any match start the matches
+// are those of the text that begins there. Bytes the block cannot decide (from
+// the first non-ASCII byte, and the match still open at the block's end) are
+// left to the next block or to the byte-at-a-time scanner.
+
+import CTokenkitSupport
+
+extension KnownPatternScanner {
+    /// The classifier of 64-byte blocks for this CPU.
+    nonisolated(unsafe) static let asciiClassifier: tokenkit_ascii_classifier = tokenkit_best_ascii_classifier()
+}
+
+extension ScannerCore {
+    /// Whether the family's ASCII matches are found a block at a time: the cl100k family, whose
+    /// rules `blockMatchEnds` restates.
+    @inline(__always)
+    static var scansBlocks: Bool {
+        #if !arch(x86_64)
+        // (Elsewhere the classifier is a portable loop, slower than the byte-at-a-time scanner.)
+        return false
+        #endif
+        return R.words == .prefixThenLetters && R.punctuation == .trailingNewlines && R.newlineRule
+            && R.contractions == .caseInsensitive && !R.spaceBeforeDigits
+    }
+
+    /// The ends of the matches that the 64 bytes of the padded text `p` from `s` (a match start)
+    /// decide: bit i set when a match ends at s + i, so the highest bit is where the next block
+    /// starts; zero when none is decided (a non-ASCII byte at `s`, or one match covering the
+    /// block). Also returns the block's non-ASCII bytes as a mask.
+    @inline(__always)
+    static func blockMatchEnds(_ p: UnsafePointer<UInt8>, at s: Int,
+                               classifier: tokenkit_ascii_classifier) -> (ends: UInt64, nonASCII: UInt64) {
+        var c = tokenkit_ascii_classes()
+        classifier(p + s, &c)
+        // Only the bytes before the first non-ASCII one are classified here.
+        let valid = c.nonASCII == 0 ? UInt64.max : (c.nonASCII & (0 &- c.nonASCII)) &- 1
+        guard valid > 1 else { return (0, c.nonASCII) }
+        let letter = c.letter & valid, digit = c.digit & valid, whitespace = c.whitespace & valid
+        let lineBreak = c.lineBreak & valid, space = c.space & valid
+        let other = valid & ~(letter | digit | whitespace)     // [^\s\p{L}\p{N}]
+        let horizontal = whitespace & ~lineBreak
+        let nonSpace = valid & ~whitespace
+        let otherOrSpace = other | space
+        // Line breaks right after punctuation belong to its match (`[\r\n]*`): the runs of breaks
+        // whose first one follows punctuation, found by letting a carry run through each of them.
+        let absorbedFirst = lineBreak & (other &<< 1)
+        let absorbed = lineBreak & ~((lineBreak &+ absorbedFirst) & lineBreak)
+        // The rest of the whitespace: segments, each split by the `\s` rules.
+        let segment = whitespace & ~absorbed
+        let segmentStarts = segment & ~(segment &<< 1)
+        // The runs of horizontal space that end their segment before a non-space: smeared down
+        // from their last byte.
+        var tail = horizontal & (nonSpace &>> 1)
+        var run = horizontal
+        tail |= (tail &>> 1) & run; run &= run &>> 1
+        tail |= (tail &>> 2) & run; run &= run &>> 2
+        tail |= (tail &>> 4) & run; run &= run &>> 4
+        tail |= (tail &>> 8) & run; run &= run &>> 8
+        tail |= (tail &>> 16) & run; run &= run &>> 16
+        tail |= (tail &>> 32) & run
+
+        var starts: UInt64 = 1 | segmentStarts
+        // `\s*[\r\n]` takes a segment through its last line break; the space after it starts a match.
+        starts |= horizontal & ((lineBreak & segment) &<< 1) & tail
+        // `\s+(?!\S)` leaves the last space before a non-space to the next match.
+        starts |= horizontal & (horizontal &<< 1) & (nonSpace &>> 1)
+        // Letters continue a run or take one prefix byte (a space or punctuation that starts a
+        // match: punctuation after punctuation or a space is inside a punctuation match).
+        starts |= letter & (((digit | lineBreak) &<< 1) | ((other &<< 1) & (otherOrSpace &<< 2)))
+        // Punctuation continues a run or follows the space it takes.
+        starts |= other & ~(otherOrSpace &<< 1)
+        starts |= digit & ~(digit &<< 1)
+        if R.maximumDigits == 1 {
+            starts |= digit
+        } else if R.maximumDigits < 64, hasLongDigitRun(digit) {
+            starts |= digitGroupStarts(digit)
+        }
+        // Contractions: an apostrophe that starts a match and its letters are one match.
+        let apostrophes = c.apostrophe & valid & ~(otherOrSpace &<< 1)
+        if apostrophes != 0 { starts |= contractionEnds(p + s, apostrophes) }
+
+        // A segment that reaches the last classified byte may go on beyond it: its start is the
+        // last match start this block decides.
+        let top = 63 &- valid.leadingZeroBitCount
+        if segment &>> UInt64(top) & 1 != 0 {
+            let lastSegment = 63 &- segmentStarts.leadingZeroBitCount
+            starts &= (UInt64(2) &<< UInt64(lastSegment)) &- 1
+        }
+        return (starts & ~1, c.nonASCII)
+    }
+
+    /// `\p{N}{1,n}` cuts a run of digits every n digits from its start: those starts, for the runs
+    /// longer than n (rare, so a loop).
+    static func digitGroupStarts(_ digit: UInt64) -> UInt64 {
+        let n = R.maximumDigits
+        var result: UInt64 = 0
+        var runStarts = digit & ~(digit &<< 1)
+        while runStarts != 0 {
+            let start = runStarts.trailingZeroBitCount
+            let end = start &+ (~(digit &>> UInt64(start))).trailingZeroBitCount
+            var j = start &+ n
+            while j < end {
+                result |= 1 &<< UInt64(j)
+                j &+= n
+            }
+            runStarts &= runStarts &- 1
+        }
+        return result
+    }
+
+    /// Whether some run of digits is longer than `R.maximumDigits`.
+    @inline(__always)
+    static func hasLongDigitRun(_ digit: UInt64) -> Bool {
+        var longer = digit
+        for _ in 0..<R.maximumDigits { longer &= longer &>> 1 }
+        return longer != 0
+    }
+
+    /// The ends of the contractions at `apostrophes` (bits of the block at `q` where one may start).
+    static func contractionEnds(_ q: UnsafePointer<UInt8>, _ apostrophes: UInt64) -> UInt64 {
+        var result: UInt64 = 0
+        var remaining = apostrophes
+        while remaining != 0 {
+            let end = asciiContraction(at: remaining.trailingZeroBitCount, q, caseInsensitive: true)
+            // (A non-ASCII byte deciding, -1, lies past the block's classified bytes: the match
+            // at this apostrophe is then the open one, which the block does not decide.)
+            if end > 0 && end < 64 { result |= 1 &<< UInt64(end) }
+            remaining &= remaining &- 1
+        }
+        return result
+    }
+}
