@@ -23,11 +23,13 @@ static void classify_avx512(const uint8_t *p, tokenkit_ascii_classes *c) {
     __m512i lower = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
     uint64_t space = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(0x20));
     c->letter = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(lower, _mm512_set1_epi8(0x61)), _mm512_set1_epi8(26));
+    c->upper = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(0x41)), _mm512_set1_epi8(26));
     c->digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(0x30)), _mm512_set1_epi8(10));
     c->whitespace = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(0x09)), _mm512_set1_epi8(5)) | space;
     c->lineBreak = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(0x0A)) | _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(0x0D));
     c->space = space;
     c->apostrophe = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(0x27));
+    c->slash = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(0x2F));
     c->nonASCII = _mm512_movepi8_mask(x);
 }
 
@@ -40,23 +42,27 @@ static inline __m256i bytes_in_range_avx2(__m256i x, int lo, int count) {
 
 __attribute__((target("avx2")))
 static void classify_avx2(const uint8_t *p, tokenkit_ascii_classes *c) {
-    tokenkit_ascii_classes r = {0, 0, 0, 0, 0, 0, 0};
+    tokenkit_ascii_classes r = {0, 0, 0, 0, 0, 0, 0, 0, 0};
     for (int k = 0; k < 2; k++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * k));
         __m256i space = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x20));
         __m256i lineBreak = _mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x0A)),
                                             _mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x0D)));
         __m256i letter = bytes_in_range_avx2(_mm256_or_si256(x, _mm256_set1_epi8(0x20)), 0x61, 26);
+        __m256i upper = bytes_in_range_avx2(x, 0x41, 26);
         __m256i digit = bytes_in_range_avx2(x, 0x30, 10);
         __m256i whitespace = _mm256_or_si256(bytes_in_range_avx2(x, 0x09, 5), space);
         __m256i apostrophe = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x27));
+        __m256i slash = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x2F));
         int shift = 32 * k;
         r.letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(letter) << shift;
+        r.upper |= (uint64_t)(uint32_t)_mm256_movemask_epi8(upper) << shift;
         r.digit |= (uint64_t)(uint32_t)_mm256_movemask_epi8(digit) << shift;
         r.whitespace |= (uint64_t)(uint32_t)_mm256_movemask_epi8(whitespace) << shift;
         r.lineBreak |= (uint64_t)(uint32_t)_mm256_movemask_epi8(lineBreak) << shift;
         r.space |= (uint64_t)(uint32_t)_mm256_movemask_epi8(space) << shift;
         r.apostrophe |= (uint64_t)(uint32_t)_mm256_movemask_epi8(apostrophe) << shift;
+        r.slash |= (uint64_t)(uint32_t)_mm256_movemask_epi8(slash) << shift;
         r.nonASCII |= (uint64_t)(uint32_t)_mm256_movemask_epi8(x) << shift;
     }
     *c = r;

@@ -78,11 +78,22 @@ import Testing
                 let fast = regex.matches(in: text)
                 let slow = reference.matches(in: text).filter { !$0.isEmpty }
                 if fast != slow && failures.count < 5 {
-                    failures.append("\(text.debugDescription): scanner \(fast), engine \(slow)")
+                    failures.append(Self.firstDifference(text, fast, slow))
                 }
             }
             #expect(failures.isEmpty, "\(dialect) \(pattern):\n\(failures.joined(separator: "\n"))")
         }
+    }
+
+    /// Where two lists of matches of `text` part, with the text around it (texts run to
+    /// hundreds of bytes, so the whole lists would bury it).
+    static func firstDifference(_ text: String, _ fast: [Range<Int>], _ slow: [Range<Int>]) -> String {
+        let k = (0..<min(fast.count, slow.count)).first { fast[$0] != slow[$0] } ?? min(fast.count, slow.count)
+        let at = k < fast.count ? fast[k].lowerBound : k < slow.count ? slow[k].lowerBound : 0
+        let bytes = Array(text.utf8)
+        let window = bytes[max(0, at - 12)..<min(bytes.count, at + 24)]
+        let context = String(decoding: window, as: UTF8.self).debugDescription
+        return "at byte \(at) of \(bytes.count), near \(context): scanner \(Array(fast[k...].prefix(4))), engine \(Array(slow[k...].prefix(4)))"
     }
 
     /// Every block classifier this CPU runs gives the portable one's bits, on any bytes.
@@ -103,9 +114,10 @@ import Testing
             for (level, classifier) in levels.enumerated() {
                 var classes = tokenkit_ascii_classes()
                 bytes.withUnsafeBufferPointer { classifier($0.baseAddress!, &classes) }
-                #expect(classes.letter == expected.letter && classes.digit == expected.digit
+                #expect(classes.letter == expected.letter && classes.upper == expected.upper && classes.digit == expected.digit
                         && classes.whitespace == expected.whitespace && classes.lineBreak == expected.lineBreak
                         && classes.space == expected.space && classes.apostrophe == expected.apostrophe
+                        && classes.slash == expected.slash
                         && classes.nonASCII == expected.nonASCII, "level \(level + 1), bytes \(bytes)")
             }
             // And the portable classes are the scanner's own byte flags.
@@ -114,11 +126,13 @@ import Testing
                 typealias B = KnownPatternScanner.ByteFlags
                 let bit = { (mask: UInt64) in mask >> UInt64(i) & 1 == 1 }
                 #expect(bit(expected.letter) == (f & B.letter != 0))
+                #expect(bit(expected.upper) == (f & B.upper != 0))
                 #expect(bit(expected.digit) == (f & B.digit != 0))
                 #expect(bit(expected.whitespace) == (f & B.space != 0))
                 #expect(bit(expected.lineBreak) == (f & B.lineBreak != 0))
                 #expect(bit(expected.nonASCII) == (f & B.nonASCII != 0))
-                #expect(bit(expected.space) == (bytes[i] == 0x20) && bit(expected.apostrophe) == (bytes[i] == 0x27))
+                #expect(bit(expected.space) == (bytes[i] == 0x20) && bit(expected.apostrophe) == (bytes[i] == 0x27)
+                        && bit(expected.slash) == (bytes[i] == 0x2F))
             }
         }
     }

@@ -20,10 +20,11 @@ static inline __attribute__((always_inline)) void tokenkit_prefetch(const void *
 int tokenkit_return_freed_memory(void);
 
 /// The ASCII character classes of 64 bytes, one bit per byte (bit i: byte i), as the split
-/// patterns see them: letters, digits, whitespace (`\s`: tab to carriage return, and space),
-/// line breaks (`\r`, `\n`), the space itself, the apostrophe, and the bytes from 0x80.
+/// patterns see them: letters and the upper-case ones, digits, whitespace (`\s`: tab to carriage
+/// return, and space), line breaks (`\r`, `\n`), the space, the apostrophe and the slash
+/// themselves, and the bytes from 0x80.
 typedef struct {
-    uint64_t letter, digit, whitespace, lineBreak, space, apostrophe, nonASCII;
+    uint64_t letter, upper, digit, whitespace, lineBreak, space, apostrophe, slash, nonASCII;
 } tokenkit_ascii_classes;
 
 #if defined(__SSE2__)
@@ -38,23 +39,27 @@ static inline __attribute__((always_inline)) __m128i tokenkit_bytes_in_range(__m
 /// Classifies the 64 bytes at `p`, which must all be readable. With SSE2 (the x86-64 baseline)
 /// each class takes a few instructions per 16 bytes; elsewhere a portable loop gives the same bits.
 static inline __attribute__((always_inline)) tokenkit_ascii_classes tokenkit_classify_ascii64(const uint8_t *p) {
-    tokenkit_ascii_classes c = {0, 0, 0, 0, 0, 0, 0};
+    tokenkit_ascii_classes c = {0, 0, 0, 0, 0, 0, 0, 0, 0};
 #if defined(__SSE2__)
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(p + 16 * k));
         __m128i space = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x20));
         __m128i lineBreak = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x0A)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x0D)));
         __m128i letter = tokenkit_bytes_in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 0x61, 26);
+        __m128i upper = tokenkit_bytes_in_range(x, 0x41, 26);
         __m128i digit = tokenkit_bytes_in_range(x, 0x30, 10);
         __m128i whitespace = _mm_or_si128(tokenkit_bytes_in_range(x, 0x09, 5), space);
         __m128i apostrophe = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x27));
+        __m128i slash = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x2F));
         int shift = 16 * k;
         c.letter |= (uint64_t)(uint16_t)_mm_movemask_epi8(letter) << shift;
+        c.upper |= (uint64_t)(uint16_t)_mm_movemask_epi8(upper) << shift;
         c.digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(digit) << shift;
         c.whitespace |= (uint64_t)(uint16_t)_mm_movemask_epi8(whitespace) << shift;
         c.lineBreak |= (uint64_t)(uint16_t)_mm_movemask_epi8(lineBreak) << shift;
         c.space |= (uint64_t)(uint16_t)_mm_movemask_epi8(space) << shift;
         c.apostrophe |= (uint64_t)(uint16_t)_mm_movemask_epi8(apostrophe) << shift;
+        c.slash |= (uint64_t)(uint16_t)_mm_movemask_epi8(slash) << shift;
         c.nonASCII |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << shift;
     }
 #else
@@ -63,11 +68,13 @@ static inline __attribute__((always_inline)) tokenkit_ascii_classes tokenkit_cla
         uint64_t bit = (uint64_t)1 << i;
         uint8_t lower = b | 0x20;
         if (lower >= 0x61 && lower <= 0x7A) c.letter |= bit;
+        if (b >= 0x41 && b <= 0x5A) c.upper |= bit;
         if (b >= 0x30 && b <= 0x39) c.digit |= bit;
         if ((b >= 0x09 && b <= 0x0D) || b == 0x20) c.whitespace |= bit;
         if (b == 0x0A || b == 0x0D) c.lineBreak |= bit;
         if (b == 0x20) c.space |= bit;
         if (b == 0x27) c.apostrophe |= bit;
+        if (b == 0x2F) c.slash |= bit;
         if (b >= 0x80) c.nonASCII |= bit;
     }
 #endif

@@ -1,5 +1,5 @@
 // Performance notes: for the cl100k family (cl100k in both dialects, Llama 3,
-// Qwen) ASCII text is split 64 bytes at a time. Seven class masks of the block
+// Qwen) and o200k, ASCII text is split 64 bytes at a time. Seven class masks of the block
 // (AVX-512, AVX2 or SSE2, chosen at run time: `tokenkit_best_ascii_classifier`)
 // give every match start in one pass of
 // bit algebra, with no branch per match, so the cost no longer depends on how
@@ -18,16 +18,20 @@ extension KnownPatternScanner {
 }
 
 extension ScannerCore {
-    /// Whether the family's ASCII matches are found a block at a time: the cl100k family, whose
-    /// rules `blockMatchEnds` restates.
+    /// Whether the family's ASCII matches are found a block at a time: the cl100k family and
+    /// o200k, whose rules `blockMatchEnds` restates.
     @inline(__always)
     static var scansBlocks: Bool {
         #if !arch(x86_64)
         // (Elsewhere the classifier is a portable loop, slower than the byte-at-a-time scanner.)
         return false
         #endif
-        return R.words == .prefixThenLetters && R.punctuation == .trailingNewlines && R.newlineRule
-            && R.contractions == .caseInsensitive && !R.spaceBeforeDigits
+        guard R.newlineRule && !R.spaceBeforeDigits else { return false }
+        switch R.words {
+        case .prefixThenLetters: return R.punctuation == .trailingNewlines && R.contractions == .caseInsensitive
+        case .casedWithContractionSuffix: return R.punctuation == .trailingNewlinesAndSlashes && R.contractions == .none
+        case .spaceThenLetters: return false
+        }
     }
 
     /// The ends of the matches that the 64 bytes of the padded text `p` from `s` (a match start)
@@ -42,29 +46,25 @@ extension ScannerCore {
         // Only the bytes before the first non-ASCII one are classified here.
         let valid = c.nonASCII == 0 ? UInt64.max : (c.nonASCII & (0 &- c.nonASCII)) &- 1
         guard valid > 1 else { return (0, c.nonASCII) }
+        let cased = R.words == .casedWithContractionSuffix
         let letter = c.letter & valid, digit = c.digit & valid, whitespace = c.whitespace & valid
         let lineBreak = c.lineBreak & valid, space = c.space & valid
         let other = valid & ~(letter | digit | whitespace)     // [^\s\p{L}\p{N}]
         let horizontal = whitespace & ~lineBreak
         let nonSpace = valid & ~whitespace
-        let otherOrSpace = other | space
-        // Line breaks right after punctuation belong to its match (`[\r\n]*`): the runs of breaks
-        // whose first one follows punctuation, found by letting a carry run through each of them.
+        // What a punctuation match takes after its run (`[\r\n]*`, o200k `[\r\n/]*`) from the
+        // first line break after it: found by letting a carry run from there through the trailer.
+        // (o200k's trailer may hold several breaks after slashes, so there the seeds are smeared.)
         let absorbedFirst = lineBreak & (other &<< 1)
-        let absorbed = lineBreak & ~((lineBreak &+ absorbedFirst) & lineBreak)
+        let absorbed = cased ? smearUp(absorbedFirst, within: lineBreak | (c.slash & valid))
+                             : lineBreak & ~((lineBreak &+ absorbedFirst) & lineBreak)
+        let punctuation = other & ~absorbed
+        let punctuationOrSpace = punctuation | space
         // The rest of the whitespace: segments, each split by the `\s` rules.
         let segment = whitespace & ~absorbed
         let segmentStarts = segment & ~(segment &<< 1)
-        // The runs of horizontal space that end their segment before a non-space: smeared down
-        // from their last byte.
-        var tail = horizontal & (nonSpace &>> 1)
-        var run = horizontal
-        tail |= (tail &>> 1) & run; run &= run &>> 1
-        tail |= (tail &>> 2) & run; run &= run &>> 2
-        tail |= (tail &>> 4) & run; run &= run &>> 4
-        tail |= (tail &>> 8) & run; run &= run &>> 8
-        tail |= (tail &>> 16) & run; run &= run &>> 16
-        tail |= (tail &>> 32) & run
+        // The runs of horizontal space that end their segment before a non-space.
+        let tail = smearDown(horizontal & (nonSpace &>> 1), within: horizontal)
 
         var starts: UInt64 = 1 | segmentStarts
         // `\s*[\r\n]` takes a segment through its last line break; the space after it starts a match.
@@ -73,18 +73,26 @@ extension ScannerCore {
         starts |= horizontal & (horizontal &<< 1) & (nonSpace &>> 1)
         // Letters continue a run or take one prefix byte (a space or punctuation that starts a
         // match: punctuation after punctuation or a space is inside a punctuation match).
-        starts |= letter & (((digit | lineBreak) &<< 1) | ((other &<< 1) & (otherOrSpace &<< 2)))
+        starts |= letter & (((digit | lineBreak | absorbed) &<< 1) | ((punctuation &<< 1) & (punctuationOrSpace &<< 2)))
+        // o200k: `[A-Z]*[a-z]+` and `[A-Z]+[a-z]*` end a word where upper case follows lower.
+        if cased { starts |= c.upper & ((letter & ~c.upper) &<< 1) }
         // Punctuation continues a run or follows the space it takes.
-        starts |= other & ~(otherOrSpace &<< 1)
+        starts |= punctuation & ~(punctuationOrSpace &<< 1)
         starts |= digit & ~(digit &<< 1)
         if R.maximumDigits == 1 {
             starts |= digit
         } else if R.maximumDigits < 64, hasLongDigitRun(digit) {
             starts |= digitGroupStarts(digit)
         }
-        // Contractions: an apostrophe that starts a match and its letters are one match.
-        let apostrophes = c.apostrophe & valid & ~(otherOrSpace &<< 1)
-        if apostrophes != 0 { starts |= contractionEnds(p + s, apostrophes) }
+        if cased {
+            // o200k: a contraction after a word belongs to it.
+            let apostrophes = c.apostrophe & valid & (letter &<< 1)
+            if apostrophes != 0 { starts = withContractionSuffixes(p + s, apostrophes, starts) }
+        } else {
+            // An apostrophe that starts a match and its letters are one match.
+            let apostrophes = c.apostrophe & valid & ~(punctuationOrSpace &<< 1)
+            if apostrophes != 0 { starts |= contractionEnds(p + s, apostrophes) }
+        }
 
         // A segment that reaches the last classified byte may go on beyond it: its start is the
         // last match start this block decides.
@@ -94,6 +102,56 @@ extension ScannerCore {
             starts &= (UInt64(2) &<< UInt64(lastSegment)) &- 1
         }
         return (starts & ~1, c.nonASCII)
+    }
+
+    /// The match starts `starts` with the contractions at `apostrophes` (each right after a
+    /// letter, in the block at `q`) joined to the word before: no match starts at the apostrophe
+    /// or inside the contraction, one starts right after it (a word takes one contraction). When a non-ASCII byte would decide
+    /// (`ſ` folds to `s`), the block gives up from the word's start on.
+    static func withContractionSuffixes(_ q: UnsafePointer<UInt8>, _ apostrophes: UInt64, _ starts: UInt64) -> UInt64 {
+        var starts = starts
+        var remaining = apostrophes
+        var previousEnd = -1
+        while remaining != 0 {
+            let i = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            // Right after a contraction the word has ended: this apostrophe starts a match.
+            if i == previousEnd { continue }
+            let end = asciiContraction(at: i, q, caseInsensitive: true)
+            if end == 0 { continue }
+            previousEnd = end
+            if end < 0 {
+                let word = 63 &- (starts & ((1 &<< UInt64(i)) &- 1)).leadingZeroBitCount
+                return starts & ((UInt64(2) &<< UInt64(word)) &- 1)
+            }
+            let inside = end >= 64 ? ~((1 &<< UInt64(i)) &- 1) : ((1 &<< UInt64(end)) &- 1) & ~((1 &<< UInt64(i)) &- 1)
+            starts &= ~inside
+            if end < 64 { starts |= 1 &<< UInt64(end) }
+        }
+        return starts
+    }
+
+    /// `seeds` extended to the higher bits of `mask` that follow them without a gap (six steps
+    /// of doubling distance).
+    @inline(__always)
+    static func smearUp(_ seeds: UInt64, within mask: UInt64) -> UInt64 {
+        var result = seeds, run = mask
+        for shift: UInt64 in [1, 2, 4, 8, 16, 32] {
+            result |= (result &<< shift) & run
+            run &= run &<< shift
+        }
+        return result
+    }
+
+    /// `seeds` extended to the lower bits of `mask` that precede them without a gap.
+    @inline(__always)
+    static func smearDown(_ seeds: UInt64, within mask: UInt64) -> UInt64 {
+        var result = seeds, run = mask
+        for shift: UInt64 in [1, 2, 4, 8, 16, 32] {
+            result |= (result &>> shift) & run
+            run &= run &>> shift
+        }
+        return result
     }
 
     /// `\p{N}{1,n}` cuts a run of digits every n digits from its start: those starts, for the runs
