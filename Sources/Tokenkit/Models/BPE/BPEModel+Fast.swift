@@ -19,7 +19,7 @@ struct PieceKey {
 extension BPEModel {
     /// The short tokens when pieces are looked up whole before merging (`ignoreMerges`).
     @inline(__always)
-    var wholePieceTokens: ShortTokenTable? { options.ignoreMerges ? shortTokens : nil }
+    var wholePieceTokens: ShortTokenTable.View? { options.ignoreMerges ? shortTokenSlots : nil }
 
     /// Encodes one piece of raw bytes (byte-level vocabularies) into `out`, which must have room
     /// for `count` + 2 ids; returns the number of ids written. The piece lies in a `PaddedText`,
@@ -29,7 +29,7 @@ extension BPEModel {
         if n <= 16 {
             let (a, b) = paddedShortKeyWords(base, n)
             let key = PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
-            return encodeShortPiece(base, n, key, tokens: wholePieceTokens?.view, hot: cache.hot, out: out, cache: &cache)
+            return encodeShortPiece(base, n, key, tokens: wholePieceTokens, hot: cache.hot, out: out, cache: &cache)
         }
         return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0,
                               wholePieceChecked: false, out: out, cache: &cache)
@@ -44,7 +44,7 @@ extension BPEModel {
                       keys: UnsafeMutablePointer<PieceKey>, out: UnsafeMutablePointer<TokenID>,
                       cache: inout BPEPieceCache) -> Int {
         // Locals, so that the loops keep them in registers.
-        let tokens = wholePieceTokens?.view
+        let tokens = wholePieceTokens
         let hot = cache.hot
         var s = start
         for e in 0..<count {

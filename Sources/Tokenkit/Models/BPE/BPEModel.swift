@@ -56,6 +56,9 @@ public struct BPEModel: TokenizationModel {
     /// Byte-level vocabularies: the tokens of 2 to 16 bytes in one-cache-line slots, for the fast
     /// path's whole-piece lookups (`ignoreMerges`) and tiktoken's merges (see `ShortTokenTable`).
     let shortTokens: ShortTokenTable?
+    /// `shortTokens`' slots as plain pointers (kept alive by `shortTokens`), so that the hot
+    /// loops read them without retaining the table.
+    let shortTokenSlots: ShortTokenTable.View?
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -104,6 +107,7 @@ public struct BPEModel: TokenizationModel {
         self.byteFallbackIDs = fallback
         self.shortTokens = alphabet == .byteLevel && (options.ignoreMerges || mergesByConcatenation)
             ? ShortTokenTable(vocabulary: vocabulary) : nil
+        self.shortTokenSlots = shortTokens?.view
     }
 
     // MARK: - Vocabulary
@@ -131,10 +135,10 @@ public struct BPEModel: TokenizationModel {
     func merge(_ left: TokenID, _ right: TokenID, covering bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard mergesByConcatenation else { return merges.lookup(left: left, right: right) }
         let n = bytes.count
-        if n <= 16, let shortTokens {
+        if n <= 16, let shortTokenSlots {
             // (Two merged symbols cover at least two bytes.)
             let (a, b) = paddedShortKeyWords(bytes.baseAddress!, n)
-            return shortTokens.id(a, b, length: n, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
+            return shortTokenSlots.id(a, b, length: n, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
                 .map { UInt64($0) << 32 | UInt64($0) }
         }
         return vocabulary.value(forPadded: bytes.baseAddress!, count: n).map { UInt64($0) << 32 | UInt64($0) }

@@ -84,7 +84,7 @@ final class ShortTokenTable: @unchecked Sendable {
     var view: View { View(narrow: narrow, narrowMask: narrowMask, wide: wide, wideMask: wideMask) }
 
     /// See `ShortTokenTable.view`.
-    struct View {
+    struct View: @unchecked Sendable {   // (read-only pointers into the immutable table)
         let narrow: UnsafeMutableRawPointer
         let narrowMask: Int
         let wide: UnsafeMutableRawPointer
