@@ -134,12 +134,14 @@ public struct BPETrainer: Sendable {
         let prefix = continuingSubwordPrefix.map { Array($0.utf8) }
         // Tokens in the vocabulary (all of them but scaffolds).
         var kept = vocabulary.count
+        var history: [BPEVocabulary.ScaffoldEvent] = []
         progress?.begin("Compute merges", total: vocabularySize)
         while kept < vocabularySize {
             if scaffold {
                 let best = state.nextMergeCount(minimumFrequency: minimumFrequency) ?? 0
                 if let back = state.mostFrequentScaffold(), UInt64(back.count) > best, back.count >= max(1, minimumFrequency) {
                     state.restoreScaffold(back.token)
+                    history.append(.init(merges: merges.count, token: back.token, becameScaffold: false))
                     kept += 1
                     progress?.advance(to: kept)
                     continue
@@ -161,6 +163,7 @@ public struct BPETrainer: Sendable {
                 for part in top.first == top.second ? [top.first] : [top.first, top.second]
                 where Int(part) >= firstMergedID && !state.isScaffold[Int(part)] && UInt64(state.tokenCounts[Int(part)]) < next {
                     state.makeScaffold(part)
+                    history.append(.init(merges: merges.count, token: part, becameScaffold: true))
                     kept -= 1
                 }
             }
@@ -171,6 +174,7 @@ public struct BPETrainer: Sendable {
                                     specialTokens: specialTokens, continuingSubwordPrefix: continuingSubwordPrefix,
                                     endOfWordSuffix: endOfWordSuffix, unknownToken: nil, byteFallback: byteFallback,
                                     characterCoverage: characterCoverage)
+        trained.scaffoldHistory = history
         if scaffold {
             trained.moveScaffoldsLast(vocabulary.tokens.indices.filter { state.isScaffold[$0] }.map { UInt32($0) })
         }

@@ -19,6 +19,24 @@ public struct BPEVocabulary: Sendable {
     /// Scaffold-BPE: tokens the merges make but encoding never outputs (each is split back into
     /// the parts it was merged from). They take the last ids, after the vocabulary proper.
     public var scaffoldTokens: [UInt32] = []
+    /// Scaffold-BPE: every change of a token's status during training, in order, for research
+    /// (which tokens were scaffolds when, and which came back).
+    public var scaffoldHistory: [ScaffoldEvent] = []
+
+    /// A token leaving the vocabulary as a scaffold, or coming back into it.
+    public struct ScaffoldEvent: Sendable, Equatable {
+        /// How many merges had been learned when it happened.
+        public var merges: Int
+        public var token: UInt32
+        /// True when the token became a scaffold, false when it came back.
+        public var becameScaffold: Bool
+
+        public init(merges: Int, token: UInt32, becameScaffold: Bool) {
+            self.merges = merges
+            self.token = token
+            self.becameScaffold = becameScaffold
+        }
+    }
 
     /// The merges as the trained model applies them: each pair once, at the rank of its last
     /// occurrence (the reference builds a map from pair to rank, so the later rank wins).
@@ -45,6 +63,7 @@ public struct BPEVocabulary: Sendable {
         tokens = order.map { tokens[$0] }
         merges = merges.map { (newID[Int($0.0)], newID[Int($0.1)]) }
         scaffoldTokens = scaffolds.map { newID[Int($0)] }
+        scaffoldHistory = scaffoldHistory.map { ScaffoldEvent(merges: $0.merges, token: newID[Int($0.token)], becameScaffold: $0.becameScaffold) }
     }
 
     /// The `model` object of a `tokenizer.json`.

@@ -16,6 +16,38 @@ import Testing
 
     static func strings(_ vocabulary: BPEVocabulary) -> [String] { vocabulary.tokens.map { String(decoding: $0, as: UTF8.self) } }
 
+    /// Cross-check with TkTkT's Scaffold-BPE (fixture by scripts/generate_scaffold_reference.py,
+    /// on the same word counts, ties broken as here): the same merges in the same order, and the
+    /// same merged tokens becoming scaffolds at the same merge. (TkTkT also makes characters
+    /// scaffolds and never brings one back; both are left out, see the script.)
+    @Test func agreesWithTkTkT() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestData.fixture("training/scaffold-tktkt.json")))
+        let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let counts = try #require(reference["word_counts"] as? [String: Int])
+        let merges = try #require(reference["merges"] as? [[String]])
+        let comparable = try #require(reference["comparable_merges"] as? Int)
+        let scaffolds = try #require(reference["first_scaffolds"] as? [[Any]])
+        #expect(comparable > 500)
+
+        var trainer = BPETrainer(vocabularySize: 5000)
+        trainer.scaffold = true
+        let trained = trainer.train(WordCounts(counts))
+        try #require(trained.merges.count >= comparable)
+        let ours = trained.merges.prefix(comparable).map { [trained.token($0.0), trained.token($0.1)] }
+        #expect(ours == Array(merges.prefix(comparable)))
+
+        // Merge i (0-based) of the reference is the one after which our history counts i + 1 merges.
+        var first: [String: Int] = [:]
+        for event in trained.scaffoldHistory where event.becameScaffold && first[trained.token(event.token)] == nil {
+            first[trained.token(event.token)] = event.merges - 1
+        }
+        let expected = Set(scaffolds.compactMap { entry -> String? in
+            guard let step = entry[0] as? Int, let token = entry[1] as? String, step < comparable else { return nil }
+            return "\(step) \(token)"
+        })
+        #expect(Set(first.filter { $0.value < comparable }.map { "\($0.value) \($0.key)" }) == expected)
+    }
+
     @Test func handCheckedMerges() {
         let plain = BPETrainer(vocabularySize: 7).train(Self.handWords())
         #expect(Self.strings(plain) == ["a", "b", "c", "d", "e", "ab", "abc"])

@@ -96,6 +96,35 @@ import Testing
         }
     }
 
+    /// Kudo (2018), Table 1: five of the segmentations of "Hello world" that one vocabulary
+    /// allows (the table's own rows, `_` for the space: `_Hell/o/_world`, `_H/ello/_world`,
+    /// `_He/llo/_world`, `_/He/l/l/o/_world`, `_H/el/l/o/_/world`). With a vocabulary of the
+    /// table's pieces and the text's characters (the lattice always has those), n-best lists every
+    /// segmentation (brute force), those five among them, and sampling over all of them (nbest
+    /// -1) draws each of the five.
+    @Test func kudoTableOneSegmentations() throws {
+        let pieces = ["▁Hell", "o", "▁world", "▁H", "ello", "▁He", "llo", "▁", "He", "l", "el", "world",
+                      "H", "e", "w", "r", "d"]
+        // Equal scores: a segmentation's probability then depends on its length alone.
+        let scores = Dictionary(uniqueKeysWithValues: pieces.map { ($0, -2.0) })
+        let model = try UnigramModel(vocabulary: [("<unk>", 0)] + pieces.map { ($0, -2.0) }, unknownID: 0, byteFallback: false)
+        let segmenter = try InferenceSegmenter(model: .unigram(model), method: .unigram)
+        let text = "▁Hello▁world"
+        let table: Set<[String]> = [["▁Hell", "o", "▁world"], ["▁H", "ello", "▁world"], ["▁He", "llo", "▁world"],
+                                    ["▁", "He", "l", "l", "o", "▁world"], ["▁H", "el", "l", "o", "▁", "world"]]
+        let all = Set(allSegmentations(text[...], scores).map(\.0))
+        #expect(table.isSubset(of: all))
+        let listed = Array(text.utf8).withUnsafeBufferPointer { segmenter.nBest($0, all.count + 10) }
+        #expect(Set(listed.map { strings(segmenter, text, $0.segments) }) == all)
+        var generator = SeededRandomGenerator(seed: 1804)
+        var drawn: Set<[String]> = []
+        for _ in 0..<20_000 {
+            drawn.insert(try segmenter.sampleTokenize(Array(text.utf8), alpha: 0.1, nbestSize: -1, using: &generator).map(\.value))
+        }
+        #expect(table.isSubset(of: drawn), "missing \(table.subtracting(drawn))")
+        #expect(drawn.isSubset(of: all))
+    }
+
     func unigramTokenizer() throws -> Tokenizer {
         try Tokenizer(contentsOf: TestData.fixture("sentencepiece/unigram-nmt.tokenizer.json"))
     }
