@@ -3,9 +3,13 @@
 
 usage: python3 scripts/generate_scaffold_reference.py CORPUS.txt VOCAB_SIZE OUT.json
 
-Needs tktkt (PyPI; tested with tktkt 2026.10.0 and its backend pickybpe_bauwenst 1.3.1,
-installed with --no-deps plus their imports, see docs/research-algorithms.md). Not a test
-dependency: the output is committed as Tests/TokenkitTests/Fixtures/training/scaffold-tktkt.json.
+Needs tktkt (PyPI; tested with tktkt 2026.10.0 and its backend pickybpe_bauwenst 1.3.1). A
+plain `pip install tktkt` does not resolve; in a venv:
+    pip install --no-deps tktkt==2026.10.0 pickybpe_bauwenst==1.3.1 modest_bauwenst heapdict numpy tqdm regex
+    pip install "datasets<5" "transformers<5" langcodes dacite bpe_knockout torch
+Not a test dependency: the output is committed as
+Tests/TokenkitTests/Fixtures/training/scaffold-tktkt.json, made from the corpus.txt beside it
+with VOCAB_SIZE 600.
 
 Words: each line is split on whitespace, only words of ASCII letters are kept (so that
 pre-tokenization and character sets cannot differ), and without a run of three equal
