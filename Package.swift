@@ -24,7 +24,7 @@ let package = Package(
         ),
         .target(
             name: "TokenkitTraining",
-            dependencies: ["Tokenkit"],
+            dependencies: ["Tokenkit", "CTokenkitSupport"],
             resources: [.copy("Resources/nmt_nfkc.charsmap")]
         ),
         .target(

@@ -1,3 +1,4 @@
+import CTokenkitSupport
 import Tokenkit
 
 /// Pair counts, where each pair occurs, and the priority queue of candidate merges: the state
@@ -56,7 +57,7 @@ struct MergeState {
             self.tokenCounts = tokenCounts
             isScaffold = [Bool](repeating: false, count: tokenCapacity)
         }
-        HeapTrim.releaseFreeMemory()
+        _ = tokenkit_return_freed_memory()
     }
 
     private func count(of pair: UInt64) -> Int { pairCounts[pair] ?? 0 }
@@ -130,7 +131,7 @@ struct MergeState {
         gainedPairs.forEach { pair, words in push(pair, words: words) }
         // The word lists of merged pairs are freed as training goes; past 64 MB, return the pages.
         if freedSinceTrim > 16 << 20 {
-            HeapTrim.releaseFreeMemory()
+            _ = tokenkit_return_freed_memory()
             freedSinceTrim = 0
         }
     }
