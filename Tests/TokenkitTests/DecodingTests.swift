@@ -81,4 +81,23 @@ import Testing
             }
         }
     }
+
+    /// The decoder's UTF-8 check agrees with the standard library's on mostly-ASCII bytes with
+    /// characters, truncated characters, overlongs, surrogates and stray bytes mixed in (at every
+    /// offset from the eight-byte ASCII steps).
+    @Test func wellFormedCheckAgreesWithTheStandardLibrary() {
+        var rng = SeededGenerator(seed: 8)
+        let pieces: [[UInt8]] = [[0x61], Array("hello world ".utf8), Array("é".utf8), Array("中".utf8), Array("😀".utf8),
+                                 [0xC3], [0xE4, 0xB8], [0xF0, 0x9F, 0x98], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80],
+                                 [0xF4, 0x90, 0x80, 0x80], [0x80], [0xFF], [0xF5, 0x80, 0x80, 0x80]]
+        for _ in 0..<5000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &rng) {
+                bytes += Int.random(in: 0..<3, using: &rng) == 0 ? pieces.randomElement(using: &rng)! : pieces[1]
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBufferPointer(FastDecoder.isWellFormedUTF8) == expected, "\(bytes)")
+        }
+    }
 }
+

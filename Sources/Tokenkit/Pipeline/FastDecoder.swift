@@ -143,10 +143,30 @@ final class FastDecoder: Sendable {
     func decode(_ ids: [TokenID], skipSpecialTokens: Bool) throws(TokenizationError) -> String {
         try withDecodedBytes(ids, skipSpecialTokens: skipSpecialTokens) { bytes, flags in
             // Validating costs as much as the copy; only text with a token that is part of a
-            // character needs it (Swift's repairing initializer replaces as the references do).
-            guard flags & Self.partial == 0 else { return String(decoding: bytes, as: UTF8.self) }
+            // character needs it, and only text that fails it needs the repairing initializer
+            // (which replaces as the references do).
+            guard flags & Self.partial == 0 || Self.isWellFormedUTF8(bytes) else { return String(decoding: bytes, as: UTF8.self) }
             return String(copying: UTF8Span(unchecked: bytes.span, isKnownASCII: flags & Self.nonASCII == 0))
         }
+    }
+
+    /// Whether `bytes` is well-formed UTF-8: eight ASCII bytes at a time between characters (text
+    /// is mostly ASCII), the JSON reader's DFA for the rest.
+    static func isWellFormedUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = bytes.baseAddress else { return true }
+        let n = bytes.count, table = utf8DFATable
+        var state: UInt64 = 0
+        var i = 0
+        while i < n {
+            if state == 0 && i &+ 8 <= n && UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i &+= 8
+                continue
+            }
+            state = (table[Int(p[i])] &>> state) & 63
+            if state == 48 { return false }
+            i &+= 1
+        }
+        return state == 0
     }
 
     /// Writes the bytes of `ids` to a scratch buffer in one pass and hands them to `body`, with

@@ -347,7 +347,7 @@ struct JSONScanner {
             frameCapacity = stackCapacity
         }
         var depth = 0
-        let table = utf8Table
+        let table = utf8DFATable
 
         @inline(__always)
         func at(_ i: Int) -> UInt8 { i < n ? p[i] : 0 }
@@ -595,8 +595,9 @@ private func jsonScanString(
 /// Shift-based UTF-8 DFA (after Per Vognsen): `row = table[byte]`, `state =
 /// (row >> state) & 63`. States are bit offsets (multiples of 6): 0 accept,
 /// 6/12/18 need 1/2/3 continuation bytes, 24 after E0, 30 after ED, 36 after
-/// F0, 42 after F4, 48 error. Rejects overlongs, surrogates and > U+10FFFF.
-nonisolated(unsafe) private let utf8Table: UnsafePointer<UInt64> = {
+/// F0, 42 after F4, 48 error. Rejects overlongs, surrogates and > U+10FFFF. (Also the fast
+/// decoder's check, `isWellFormedUTF8`.)
+nonisolated(unsafe) let utf8DFATable: UnsafePointer<UInt64> = {
     let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 256)
     let error: UInt64 = 8
     for b in 0..<256 {
@@ -651,7 +652,7 @@ private func jsonFirstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ start: Int, _ end
         var state: UInt64 = 0
         let sequenceStart = i
         repeat {
-            state = (utf8Table[Int(p[i])] &>> state) & 63
+            state = (utf8DFATable[Int(p[i])] &>> state) & 63
             i += 1
         } while state != 0 && state != 48 && i < end
         if state != 0 { return sequenceStart }
