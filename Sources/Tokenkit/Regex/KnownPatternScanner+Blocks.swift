@@ -1,5 +1,5 @@
-// Performance notes: for the cl100k family (cl100k in both dialects, Llama 3,
-// Qwen) and o200k, ASCII text is split 64 bytes at a time. Seven class masks of the block
+// Performance notes: for GPT-2's pattern, the cl100k family (cl100k in both
+// dialects, Llama 3, Qwen) and o200k, ASCII text is split 64 bytes at a time. Seven class masks of the block
 // (AVX-512, AVX2 or SSE2, chosen at run time: `tokenkit_best_ascii_classifier`)
 // give every match start in one pass of
 // bit algebra, with no branch per match, so the cost no longer depends on how
@@ -18,19 +18,22 @@ extension KnownPatternScanner {
 }
 
 extension ScannerCore {
-    /// Whether the family's ASCII matches are found a block at a time: the cl100k family and
-    /// o200k, whose rules `blockMatchEnds` restates.
+    /// Whether the family's ASCII matches are found a block at a time: GPT-2, the cl100k family
+    /// and o200k, whose rules `blockMatchEnds` restates.
     @inline(__always)
     static var scansBlocks: Bool {
         #if !arch(x86_64)
         // (Elsewhere the classifier is a portable loop, slower than the byte-at-a-time scanner.)
         return false
         #endif
-        guard R.newlineRule && !R.spaceBeforeDigits else { return false }
         switch R.words {
-        case .prefixThenLetters: return R.punctuation == .trailingNewlines && R.contractions == .caseInsensitive
-        case .casedWithContractionSuffix: return R.punctuation == .trailingNewlinesAndSlashes && R.contractions == .none
-        case .spaceThenLetters: return false
+        case .prefixThenLetters:
+            return R.newlineRule && !R.spaceBeforeDigits && R.punctuation == .trailingNewlines && R.contractions == .caseInsensitive
+        case .casedWithContractionSuffix:
+            return R.newlineRule && !R.spaceBeforeDigits && R.punctuation == .trailingNewlinesAndSlashes && R.contractions == .none
+        case .spaceThenLetters:
+            return !R.newlineRule && R.spaceBeforeDigits && R.punctuation == .plain && R.contractions == .caseSensitive
+                && R.maximumDigits == Int.max
         }
     }
 
@@ -46,6 +49,7 @@ extension ScannerCore {
         // Only the bytes before the first non-ASCII one are classified here.
         let valid = c.nonASCII == 0 ? UInt64.max : (c.nonASCII & (0 &- c.nonASCII)) &- 1
         guard valid > 1 else { return (0, c.nonASCII) }
+        if R.words == .spaceThenLetters { return (gpt2MatchEnds(c, valid, p + s), c.nonASCII) }
         let cased = R.words == .casedWithContractionSuffix
         let letter = c.letter & valid, digit = c.digit & valid, whitespace = c.whitespace & valid
         let lineBreak = c.lineBreak & valid, space = c.space & valid
@@ -102,6 +106,41 @@ extension ScannerCore {
             starts &= (UInt64(2) &<< UInt64(lastSegment)) &- 1
         }
         return (starts & ~1, c.nonASCII)
+    }
+
+    /// `blockMatchEnds` for GPT-2's pattern (`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+|
+    /// ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`): letters, digits and punctuation continue their run or
+    /// take the one space before them; whitespace runs start a match, and so does their last byte
+    /// before a non-space; a contraction at a match start is one match.
+    @inline(__always)
+    static func gpt2MatchEnds(_ c: tokenkit_ascii_classes, _ valid: UInt64, _ q: UnsafePointer<UInt8>) -> UInt64 {
+        let letter = c.letter & valid, digit = c.digit & valid, whitespace = c.whitespace & valid
+        let space = c.space & valid
+        let other = valid & ~(letter | digit | whitespace)
+        let nonSpace = valid & ~whitespace
+        let runStarts = whitespace & ~(whitespace &<< 1)
+        var starts: UInt64 = 1 | runStarts
+        starts |= whitespace & (whitespace &<< 1) & (nonSpace &>> 1)
+        starts |= letter & ~((letter | space) &<< 1)
+        starts |= digit & ~((digit | space) &<< 1)
+        starts |= other & ~((other | space) &<< 1)
+        var apostrophes = c.apostrophe & valid & ~((other | space) &<< 1)
+        while apostrophes != 0 {
+            let i = apostrophes.trailingZeroBitCount
+            apostrophes &= apostrophes &- 1
+            let end = asciiContraction(at: i, q, caseInsensitive: false)
+            // (-1: a non-ASCII byte right after; the match at the apostrophe is then the open one.)
+            guard end > 0 else { continue }
+            let after = UInt64.max &<< UInt64(i &+ 1)
+            starts &= end >= 64 ? ~after : ~(after & ((1 &<< UInt64(end)) &- 1))
+            if end < 64 { starts |= 1 &<< UInt64(end) }
+        }
+        let top = 63 &- valid.leadingZeroBitCount
+        if whitespace &>> UInt64(top) & 1 != 0 {
+            let lastRun = 63 &- runStarts.leadingZeroBitCount
+            starts &= (UInt64(2) &<< UInt64(lastRun)) &- 1
+        }
+        return starts & ~1
     }
 
     /// The match starts `starts` with the contractions at `apostrophes` (each right after a
