@@ -96,7 +96,7 @@ import Testing
                 bytes += Int.random(in: 0..<3, using: &rng) == 0 ? pieces.randomElement(using: &rng)! : pieces[1]
             }
             let expected = String(validating: bytes, as: UTF8.self) != nil
-            #expect(bytes.withUnsafeBufferPointer(FastDecoder.isWellFormedUTF8) == expected, "\(bytes)")
+            #expect(bytes.withUnsafeBufferPointer(isWellFormedUTF8) == expected, "\(bytes)")
         }
     }
 }

@@ -95,13 +95,14 @@ final class FastDecoder: Sendable {
         }
         let count = max(bpe.idUpperBound, (extras.map { Int($0.id) }.max() ?? -1) + 1)
         let entries = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 16, alignment: 16)
-        for id in 0..<count {
-            (entries + 16 * id).initializeMemory(as: UInt8.self, repeating: 0, count: 16)
-            (entries + 16 * id).storeBytes(of: Self.unknown, toByteOffset: 15, as: UInt8.self)
-        }
         keys.withUnsafeBufferPointer { keys in
-            for id in 0..<bpe.idUpperBound {
-                guard let range = bpe.keyRange(of: TokenID(id)) else { continue }
+            for id in 0..<count {
+                guard id < bpe.idUpperBound, let range = bpe.keyRange(of: TokenID(id)) else {
+                    // Unknown until an added token takes the id below.
+                    (entries + 16 &* id).initializeMemory(as: UInt8.self, repeating: 0, count: 15)
+                    (entries + 16 &* id).storeBytes(of: Self.unknown, toByteOffset: 15, as: UInt8.self)
+                    continue
+                }
                 Self.setEntry(entries, id, bytes: UnsafeBufferPointer(rebasing: keys[range]), start: range.lowerBound,
                               flags: 0, isExtra: false, sourceCount: keys.count)
             }
@@ -145,28 +146,9 @@ final class FastDecoder: Sendable {
             // Validating costs as much as the copy; only text with a token that is part of a
             // character needs it, and only text that fails it needs the repairing initializer
             // (which replaces as the references do).
-            guard flags & Self.partial == 0 || Self.isWellFormedUTF8(bytes) else { return String(decoding: bytes, as: UTF8.self) }
+            guard flags & Self.partial == 0 || isWellFormedUTF8(bytes) else { return String(decoding: bytes, as: UTF8.self) }
             return String(copying: UTF8Span(unchecked: bytes.span, isKnownASCII: flags & Self.nonASCII == 0))
         }
-    }
-
-    /// Whether `bytes` is well-formed UTF-8: eight ASCII bytes at a time between characters (text
-    /// is mostly ASCII), the JSON reader's DFA for the rest.
-    static func isWellFormedUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let p = bytes.baseAddress else { return true }
-        let n = bytes.count, table = utf8DFATable
-        var state: UInt64 = 0
-        var i = 0
-        while i < n {
-            if state == 0 && i &+ 8 <= n && UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i &+= 8
-                continue
-            }
-            state = (table[Int(p[i])] &>> state) & 63
-            if state == 48 { return false }
-            i &+= 1
-        }
-        return state == 0
     }
 
     /// Writes the bytes of `ids` to a scratch buffer in one pass and hands them to `body`, with
@@ -189,6 +171,11 @@ final class FastDecoder: Sendable {
                 try ids.withUnsafeBufferPointer { (ids) throws(TokenizationError) in
                     var out = base, written = 0, seen: UInt8 = 0
                     defer { base = out; o = written; textFlags = seen }
+                    /// Stores the bytes held in `entry` itself, as one vector whatever their count.
+                    @inline(__always) func storeInline(_ entry: UnsafeRawPointer) {
+                        UnsafeMutableRawPointer(out + written).storeBytes(of: entry.load(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                        written &+= Int(entry.load(fromByteOffset: 14, as: UInt8.self))
+                    }
                     for index in ids.indices {
                         let id = Int(ids[index])
                         guard _fastPath(id < entryCount) else {
@@ -199,8 +186,7 @@ final class FastDecoder: Sendable {
                         let flags = entry.load(fromByteOffset: 15, as: UInt8.self)
                         if _fastPath(flags & ~(Self.nonASCII | Self.partial) == 0) {
                             seen |= flags
-                            UnsafeMutableRawPointer(out + written).storeBytes(of: entry.load(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
-                            written &+= Int(entry.load(fromByteOffset: 14, as: UInt8.self))
+                            storeInline(entry)
                             continue
                         }
                         let start = Int(truncatingIfNeeded: entry.load(as: UInt64.self))
@@ -222,8 +208,7 @@ final class FastDecoder: Sendable {
                         seen |= flags
                         if flags & Self.outOfLine == 0 {
                             // (A special token of the model, kept: its bytes are in the entry.)
-                            UnsafeMutableRawPointer(out + written).storeBytes(of: entry.load(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
-                            written &+= Int(entry.load(fromByteOffset: 14, as: UInt8.self))
+                            storeInline(entry)
                             continue
                         }
                         // (Out of line: computed here, the room still needed becomes a counter the

@@ -98,14 +98,30 @@ extension ScannerCore {
             if apostrophes != 0 { starts |= contractionEnds(p + s, apostrophes) }
         }
 
-        // A segment that reaches the last classified byte may go on beyond it: its start is the
-        // last match start this block decides.
+        return (decided(starts, segment: segment, segmentStarts: segmentStarts, valid: valid), c.nonASCII)
+    }
+
+    /// The match ends a block decides, from its match starts: all but the block's own start, up
+    /// to the start of a whitespace segment that reaches the last classified byte (it may go
+    /// on beyond it, so its start is the last match start the block decides).
+    @inline(__always)
+    static func decided(_ starts: UInt64, segment: UInt64, segmentStarts: UInt64, valid: UInt64) -> UInt64 {
+        var starts = starts
         let top = 63 &- valid.leadingZeroBitCount
         if segment &>> UInt64(top) & 1 != 0 {
             let lastSegment = 63 &- segmentStarts.leadingZeroBitCount
             starts &= (UInt64(2) &<< UInt64(lastSegment)) &- 1
         }
-        return (starts & ~1, c.nonASCII)
+        return starts & ~1
+    }
+
+    /// `starts` with the bytes from `first` to `end` made one match: no match starts in
+    /// first..<end, one starts at `end` (when it is in the block).
+    @inline(__always)
+    static func oneMatch(_ starts: UInt64, from first: Int, to end: Int) -> UInt64 {
+        let fromFirst = first >= 64 ? 0 : UInt64.max &<< UInt64(first)
+        let inside = end >= 64 ? fromFirst : fromFirst & ((1 &<< UInt64(end)) &- 1)
+        return starts & ~inside | (end < 64 ? 1 &<< UInt64(end) : 0)
     }
 
     /// `blockMatchEnds` for GPT-2's pattern (`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+|
@@ -131,16 +147,9 @@ extension ScannerCore {
             let end = asciiContraction(at: i, q, caseInsensitive: false)
             // (-1: a non-ASCII byte right after; the match at the apostrophe is then the open one.)
             guard end > 0 else { continue }
-            let after = UInt64.max &<< UInt64(i &+ 1)
-            starts &= end >= 64 ? ~after : ~(after & ((1 &<< UInt64(end)) &- 1))
-            if end < 64 { starts |= 1 &<< UInt64(end) }
+            starts = oneMatch(starts, from: i &+ 1, to: end)
         }
-        let top = 63 &- valid.leadingZeroBitCount
-        if whitespace &>> UInt64(top) & 1 != 0 {
-            let lastRun = 63 &- runStarts.leadingZeroBitCount
-            starts &= (UInt64(2) &<< UInt64(lastRun)) &- 1
-        }
-        return starts & ~1
+        return decided(starts, segment: whitespace, segmentStarts: runStarts, valid: valid)
     }
 
     /// The match starts `starts` with the contractions at `apostrophes` (each right after a
@@ -163,9 +172,7 @@ extension ScannerCore {
                 let word = 63 &- (starts & ((1 &<< UInt64(i)) &- 1)).leadingZeroBitCount
                 return starts & ((UInt64(2) &<< UInt64(word)) &- 1)
             }
-            let inside = end >= 64 ? ~((1 &<< UInt64(i)) &- 1) : ((1 &<< UInt64(end)) &- 1) & ~((1 &<< UInt64(i)) &- 1)
-            starts &= ~inside
-            if end < 64 { starts |= 1 &<< UInt64(end) }
+            starts = oneMatch(starts, from: i, to: end)
         }
         return starts
     }
