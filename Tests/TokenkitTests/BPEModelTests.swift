@@ -84,7 +84,7 @@ import Testing
         var cache = BPEPieceCache()
         defer { cache.deallocate() }
         let padded = bytes.withUnsafeBufferPointer { cache.text.load($0, prefixSpace: false) }
-        var out = [TokenID](repeating: 0, count: bytes.count + 2)
+        var out = [TokenID](repeating: 0, count: bytes.count + BPEModel.outputSlack)
         let count = out.withUnsafeMutableBufferPointer { m.encodePiece(padded.baseAddress!, padded.count, out: $0.baseAddress!, cache: &cache) }
         return Array(out.prefix(count))
     }
@@ -156,7 +156,7 @@ import Testing
             defer { cache.deallocate() }
             let bytes = Array(text.utf8)
             let padded = bytes.withUnsafeBufferPointer { cache.text.load($0, prefixSpace: false) }
-            var fast = [TokenID](repeating: 0, count: text.utf8.count + 2)
+            var fast = [TokenID](repeating: 0, count: text.utf8.count + BPEModel.outputSlack)
             let count = fast.withUnsafeMutableBufferPointer { m.encodePiece(padded.baseAddress!, padded.count, out: $0.baseAddress!, cache: &cache) }
             #expect(Array(fast.prefix(count)) == general, "\(text)")
         }

@@ -1,14 +1,14 @@
 import Testing
 @testable import Tokenkit
 
-/// The fast encoder's tables: the short-token table and the hot piece cache.
+/// The fast encoder's tables: the short-token table and the per-worker piece table.
 @Suite struct FastPathTablesTests {
-    /// Key words and hash as the fast encoder computes them (from a padded copy).
-    func key(_ bytes: [UInt8]) -> PieceKey {
+    /// Key words and hash as the short-token table's users compute them (from a padded copy).
+    func key(_ bytes: [UInt8]) -> (a: UInt64, b: UInt64, hash: UInt64) {
         let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
         return padded.withUnsafeBufferPointer { p in
             let (a, b) = paddedShortKeyWords(p.baseAddress!, bytes.count)
-            return PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(bytes.count)))
+            return (a, b, hashShortKey(a, b, lengthSeed: shortKeySeed(bytes.count)))
         }
     }
 
@@ -44,40 +44,108 @@ import Testing
         }
     }
 
-    @Test func hotCacheKeepsUpToTenIdsAndTheTwoNewestPiecesOfASet() {
-        let cache = HotPieceCache()
-        defer { cache.deallocate() }
-        var out = [TokenID](repeating: 0, count: 20)
-        func lookup(_ bytes: [UInt8], hash: UInt64) -> [TokenID] {
-            let k = key(bytes)
-            let n = out.withUnsafeMutableBufferPointer { cache.lookup(k.a, k.b, length: bytes.count, hash: hash, out: $0.baseAddress!) }
-            return Array(out.prefix(n))
+    /// A piece's key as the fast encoder computes it (from a padded copy, 0xFF after the bytes).
+    func pieceKey(_ bytes: [UInt8]) -> PieceKey {
+        let padded = bytes + [UInt8](repeating: 0xFF, count: 16)
+        return padded.withUnsafeBufferPointer { PieceKey(padded: $0.baseAddress!, count: bytes.count) }
+    }
+
+    /// What the table answers for a piece: the ids of a first-line hit or of an entry further
+    /// on, or nil.
+    func lookup(_ table: PieceTable, _ bytes: [UInt8]) -> [TokenID]? {
+        let key = pieceKey(bytes)
+        var out = [TokenID](repeating: 0, count: PieceTable.maximumIDs)
+        return out.withUnsafeMutableBufferPointer { out -> [TokenID]? in
+            let (hit, count) = table.view.emit(key, to: out.baseAddress!)
+            if hit { return Array(out.prefix(count)) }
+            guard case .found(let entry) = table.find(key) else { return nil }
+            return Array(out.prefix(PieceTable.copyIDs(of: entry, to: out.baseAddress!)))
         }
-        func insert(_ bytes: [UInt8], hash: UInt64, _ ids: [TokenID]) {
-            let k = key(bytes)
-            var ids = ids
-            ids.withUnsafeMutableBufferPointer { cache.insert(k.a, k.b, length: bytes.count, hash: hash, ids: $0.baseAddress!, count: $0.count) }
+    }
+
+    func insert(_ table: inout PieceTable, _ bytes: [UInt8], _ ids: [TokenID], model: BPEModel) {
+        ids.withUnsafeBufferPointer { table.insert(pieceKey(bytes), ids: $0.baseAddress!, count: ids.count, model: model) }
+    }
+
+    /// A tiktoken-style model (pieces looked up whole) over random tokens of 1 to 20 bytes, many
+    /// of them differing only in length or in a trailing zero byte.
+    func wholePieceModel() -> (BPEModel, [[UInt8]: TokenID]) {
+        var generator = SeededRandomGenerator(seed: 11)
+        var tokens: [[UInt8]: TokenID] = [:]
+        for byte in 0..<256 { tokens[[UInt8(byte)]] = TokenID(byte) }
+        while tokens.count < 3000 {
+            let length = Int.random(in: 2...20, using: &generator)
+            let key = (0..<length).map { _ in UInt8.random(in: 0...3, using: &generator) * 60 }
+            if tokens[key] == nil { tokens[key] = TokenID(tokens.count) }
         }
-        let word = Array("abcdefghijklmnop".utf8)
-        for count in 1...10 {
-            let ids = (0..<count).map { TokenID(100 + $0) }
-            insert(Array(word.prefix(count + 2)), hash: UInt64(count) << 40, ids)
-            #expect(lookup(Array(word.prefix(count + 2)), hash: UInt64(count) << 40) == ids)
+        var ranks = ByteStringTable()
+        for (key, id) in tokens { ranks.set(key, id) }
+        var options = BPEModel.Options()
+        options.ignoreMerges = true
+        return (BPEModel(tiktokenRanks: ranks, options: options), tokens)
+    }
+
+    @Test func pieceTableIsSeededWithTheTokensOfUpToFifteenBytes() {
+        let (model, tokens) = wholePieceModel()
+        var table = PieceTable()
+        table.prepare(for: model)
+        defer { table.deallocate() }
+        for (key, id) in tokens {
+            #expect(lookup(table, key) == (key.count <= 15 ? [id] : nil), "\(key)")
         }
-        // Eleven ids are left to the big cache.
-        insert(word, hash: 11 << 40, (0..<11).map { TokenID($0) })
-        #expect(lookup(word, hash: 11 << 40).isEmpty)
-        // One set (same hash bits): the third piece drops the first.
-        let set: UInt64 = 12 << 40
-        insert(Array("one".utf8), hash: set, [1])
-        insert(Array("two".utf8), hash: set, [2, 2])
-        #expect(lookup(Array("one".utf8), hash: set) == [1])
-        #expect(lookup(Array("two".utf8), hash: set) == [2, 2])
-        insert(Array("three".utf8), hash: set, [3])
-        #expect(lookup(Array("one".utf8), hash: set).isEmpty)
-        #expect(lookup(Array("two".utf8), hash: set) == [2, 2])
-        #expect(lookup(Array("three".utf8), hash: set) == [3])
-        // Same bytes, other length: no hit.
-        #expect(lookup(Array("thre".utf8), hash: set).isEmpty)
+        // Not tokens: other bytes, and a token's bytes followed by a zero byte.
+        #expect(lookup(table, [7, 7, 7]) == nil)
+        for (key, _) in tokens where key.count < 15 && tokens[key + [0]] == nil {
+            #expect(lookup(table, key + [0]) == nil)
+        }
+        // A merge-list model without whole-piece lookups is seeded with the single bytes only.
+        var bytesOnly = ByteStringTable()
+        for byte in 0..<256 { bytesOnly.set([UInt8(byte)], UInt32(byte)) }
+        bytesOnly.set(Array("ab".utf8), 256)
+        let mergeList = BPEModel(alphabet: .byteLevel, vocabulary: bytesOnly, merges: PairTable(expectedCount: 0), options: .init())
+        var plain = PieceTable()
+        plain.prepare(for: mergeList)
+        defer { plain.deallocate() }
+        #expect(lookup(plain, Array("a".utf8)) == [97])
+        #expect(lookup(plain, Array("ab".utf8)) == nil)
+    }
+
+    @Test func pieceTableKeepsOneToFourIdsOfPiecesUpToFifteenBytes() {
+        let (model, _) = wholePieceModel()
+        var table = PieceTable()
+        table.prepare(for: model)
+        defer { table.deallocate() }
+        let word = Array("qwertyuiopasdfghjkl".utf8)
+        for count in 1...5 {
+            let piece = Array(word.prefix(count + 10))
+            let ids = (0..<count).map { TokenID(5000 + $0) }
+            insert(&table, piece, ids, model: model)
+            #expect(lookup(table, piece) == (count <= 4 ? ids : nil), "\(count) ids")
+        }
+        // Sixteen bytes and more are never keyed.
+        insert(&table, Array(word.prefix(16)), [1], model: model)
+        #expect(lookup(table, Array(word.prefix(16))) == nil)
+        // Same bytes, other length.
+        #expect(lookup(table, Array(word.prefix(12))) == [5000, 5001])
+        #expect(lookup(table, Array(word.prefix(11))) == [5000])
+    }
+
+    @Test func pieceTableStaysBoundedAndKeepsItsSeedsWhenItFills() {
+        let (model, tokens) = wholePieceModel()
+        var table = PieceTable()
+        // The smallest table the seeds allow: it fills after a few thousand new pieces.
+        table.prepare(for: model, capacity: 4)
+        defer { table.deallocate() }
+        let capacity = (table.view.lineMask + 1) * 2
+        for i in 0..<(capacity * 2) {
+            insert(&table, Array("n\(i)".utf8), [TokenID(10_000 + i)], model: model)
+        }
+        // Still its size; the seeds came back after each clearing; the newest piece is there.
+        #expect((table.view.lineMask + 1) * 2 == capacity)
+        for (key, id) in tokens where key.count <= 15 { #expect(lookup(table, key) == [id]) }
+        #expect(lookup(table, Array("n\(capacity * 2 - 1)".utf8)) == [TokenID(10_000 + capacity * 2 - 1)])
+        var occupied = 0
+        for entry in 0..<capacity where table.view.lines!.load(fromByteOffset: entry * 32 + 8, as: UInt64.self) != 0 { occupied += 1 }
+        #expect(occupied <= capacity / 4 * 3 + 1)
     }
 }

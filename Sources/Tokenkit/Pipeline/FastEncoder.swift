@@ -76,9 +76,9 @@ final class FastEncoder: Sendable {
     private func encodeMerged(_ text: String) -> [TokenID]? {
         withUTF8(text) { bytes in
             withNormalized(bytes) { bytes in
-                // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, +1 for
-                // the hot cache, which writes two ids for every hit).
-                [TokenID](unsafeUninitializedCapacity: bytes.count + 2) { out, written in
+                // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, and
+                // room for the fast path's stores past the last id).
+                [TokenID](unsafeUninitializedCapacity: bytes.count + 1 + BPEModel.outputSlack) { out, written in
                     written = caches.withCache { cache in encodeSegment(bytes, out: out.baseAddress!, cache: &cache) }
                 }
             }
@@ -101,7 +101,7 @@ final class FastEncoder: Sendable {
             let segments = added.segments(of: bytes, policy: policy)
             // Every segment may gain a prefix space; an added token covers at least one byte; NFC
             // makes at most three times as many bytes (Unicode's bound for NFC).
-            let capacity = buffer.count * (normalizes ? 3 : 1) + segments.count + 2
+            let capacity = buffer.count * (normalizes ? 3 : 1) + segments.count + BPEModel.outputSlack
             return [TokenID](unsafeUninitializedCapacity: capacity) { out, written in
                 written = caches.withCache { cache in
                     var count = 0
@@ -151,7 +151,7 @@ final class FastEncoder: Sendable {
             let p = text.baseAddress!
             let batch = KnownPatternScanner.batchSize
             withUnsafeTemporaryAllocation(of: Int.self, capacity: batch) { ends in
-                withUnsafeTemporaryAllocation(of: PieceKey.self, capacity: batch) { keys in
+                withUnsafeTemporaryAllocation(of: PieceKey.self, capacity: batch + BPEModel.lookahead) { keys in
                     var start = 0
                     while start < text.count {
                         let k = scanner.matchEnds(padded: p, count: text.count, from: start, into: ends.baseAddress!, capacity: batch)

@@ -90,6 +90,12 @@ func hashShortKey(_ a: UInt64, _ b: UInt64, lengthSeed: UInt64) -> UInt64 {
     mix(0x8EBC_6AF0_9C88_C6E3 ^ lengthSeed, mix(a ^ 0xE703_7ED1_A0B4_28DB, b ^ lengthSeed))
 }
 
+/// The hash of a `PieceKey`'s two words (the length is in the second).
+@inline(__always)
+func hashPieceKey(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    mix(a ^ 0xE703_7ED1_A0B4_28DB, b ^ 0x8EBC_6AF0_9C88_C6E3)
+}
+
 /// Byte equality for short keys without a function call.
 @inline(__always)
 func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {

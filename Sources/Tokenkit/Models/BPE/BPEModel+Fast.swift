@@ -1,136 +1,108 @@
-// Performance notes: the id-only path of byte-level BPE. Per piece: single
-// bytes map through a table; otherwise one key and hash of the piece (its
-// first 16 bytes, masked) serve the short-token table (tiktoken and
-// `ignore_merges` models: most words are one token), the per-worker hot cache
-// and the bounded piece cache, in that order, and the batch loop asks for
-// their slots a dozen pieces ahead; only misses run the merge loop, on stack
-// buffers (no allocation) for pieces up to 32 bytes and with the heap
-// algorithm beyond, so that a 1 MB word stays O(n log n). Ids are written to
-// a caller-provided buffer: byte-level BPE never produces more tokens than
-// bytes, so the caller sizes it once.
-
-/// A short piece's `paddedShortKeyWords` and `hashShortKey`, computed once for every table.
-struct PieceKey {
-    var a: UInt64
-    var b: UInt64
-    var hash: UInt64
-}
+// Performance notes: the id-only path of byte-level BPE. Per piece: one key
+// and hash of its bytes (padded loads, masked) and one branch-free probe of the
+// worker's `PieceTable`, which holds the single bytes, the vocabulary's short
+// tokens (tiktoken files and `ignore_merges` models: most words are one token)
+// and the merge results of the short pieces seen so far; the batch loop asks
+// for their lines a dozen pieces ahead. Only the rest (pieces of 16 bytes or
+// more, results of over four ids, pieces not seen yet) goes out of line to the
+// bounded piece cache and the merge loop, on stack buffers (no allocation) for
+// pieces up to 32 bytes and with the heap algorithm beyond, so that a 1 MB word
+// stays O(n log n). Ids are written to a caller-provided buffer: byte-level BPE
+// never produces more tokens than bytes, so the caller sizes it once (with
+// `outputSlack` more, for the probe's four-id stores).
 
 extension BPEModel {
     /// The short tokens when pieces are looked up whole before merging (`ignoreMerges`).
     @inline(__always)
     var wholePieceTokens: ShortTokenTable.View? { options.ignoreMerges ? shortTokenSlots : nil }
 
+    /// How many ids past the last one the fast path may write (garbage, then overwritten or
+    /// cut off): callers' buffers need that much room beyond one id per byte.
+    static let outputSlack = PieceTable.maximumIDs
+
     /// Encodes one piece of raw bytes (byte-level vocabularies) into `out`, which must have room
-    /// for `count` + 2 ids; returns the number of ids written. The piece lies in a `PaddedText`,
-    /// so its first 16 bytes may be loaded whatever its length.
+    /// for `n` + `outputSlack` ids; returns the number of ids written. The piece lies in a
+    /// `PaddedText`, so its first 16 bytes may be loaded whatever its length.
     @inline(__always)
     func encodePiece(_ base: UnsafePointer<UInt8>, _ n: Int, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        if n <= 16 {
-            let (a, b) = paddedShortKeyWords(base, n)
-            let key = PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
-            return encodeShortPiece(base, n, key, tokens: wholePieceTokens, hot: cache.hot, out: out, cache: &cache)
-        }
-        return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0,
-                              wholePieceChecked: false, out: out, cache: &cache)
+        if !cache.table.isPrepared { cache.table.prepare(for: self) }
+        let key = PieceKey(padded: base, count: n)
+        let (hit, found) = cache.table.view.emit(key, to: out)
+        return hit ? found : encodeOffLine(base, n, key, out: out, cache: &cache)
     }
+
+    /// How many pieces ahead the batch loop requests table lines; the keys buffer of
+    /// `encodePieces` needs that many entries more than the batch.
+    static let lookahead = 12
 
     /// Encodes the `count` successive pieces of the padded text `p` from `start` that end at
     /// `ends`, into `out`; returns the number of ids. In two passes: the first computes every
-    /// short piece's key and starts loading the table slots its lookups will read, the second
-    /// looks them up, by which time most of those slots have arrived.
+    /// piece's key into `keys` (room for `count` + `lookahead`), the second probes the table,
+    /// starting to load each line `lookahead` pieces before its probe (enough to cover a miss
+    /// to memory, few enough that the requests do not queue up behind one another).
     @inline(__always)
     func encodePieces(_ p: UnsafePointer<UInt8>, from start: Int, ends: UnsafePointer<Int>, count: Int,
                       keys: UnsafeMutablePointer<PieceKey>, out: UnsafeMutablePointer<TokenID>,
                       cache: inout BPEPieceCache) -> Int {
-        // Locals, so that the loops keep them in registers.
-        let tokens = wholePieceTokens
-        let hot = cache.hot
+        if !cache.table.isPrepared { cache.table.prepare(for: self) }
         var s = start
         for e in 0..<count {
             let end = ends[e]
-            let n = end &- s
-            let (a, b) = paddedShortKeyWords(p + s, min(n, 16))
-            keys[e] = PieceKey(a: a, b: b, hash: hashShortKey(a, b, lengthSeed: shortKeySeed(n)))
+            keys[e] = PieceKey(padded: p + s, count: end &- s)
             s = end
         }
-        // Slots are requested a few pieces ahead: enough to cover a miss to memory, few enough
-        // that the requests do not queue up behind one another.
-        let distance = 12
-        @inline(__always) func prefetch(_ e: Int) {
-            let n = ends[e] &- (e == 0 ? start : ends[e &- 1])
-            guard n >= 2 && n <= 16 else { return }
-            let h = keys[e].hash
-            if let tokens { tokens.prefetch(length: n, hash: h) }
-            hot.prefetch(hash: h)
-        }
-        for e in 0..<min(distance, count) { prefetch(e) }
-        var written = 0
-        s = start
+        // The keys past the batch only serve the last prefetches.
+        for e in count..<(count &+ Self.lookahead) { keys[e] = .padding }
+        var table = cache.table.view
+        for e in 0..<min(Self.lookahead, count) { table.prefetch(keys[e].hash) }
+        var o = out
         for e in 0..<count {
-            if e &+ distance < count { prefetch(e &+ distance) }
-            let end = ends[e]
-            let n = end &- s
-            let base = p + s
-            let o = out + written
-            s = end
-            if n <= 16 {
-                written &+= encodeShortPiece(base, n, keys[e], tokens: tokens, hot: hot, out: o, cache: &cache)
+            table.prefetch(keys[e &+ Self.lookahead].hash)
+            let (hit, found) = table.emit(keys[e], to: o)
+            if hit {
+                o += found
             } else {
-                written &+= encodeMiss(base, n, keys[e], wholePieceChecked: false, out: o, cache: &cache)
+                // (Only here is the piece itself needed.)
+                let s = e == 0 ? start : ends[e &- 1]
+                o += encodeOffLine(p + s, ends[e] &- s, keys[e], out: o, cache: &cache)
+                table = cache.table.view
             }
         }
-        return written
+        return o - out
     }
 
-    /// A piece that is neither a byte, nor a short token (when `wholePieceChecked`), nor in the hot cache.
+    /// A piece the table's first line does not answer: further along the table, in the piece
+    /// cache, or merged (and then remembered).
     @inline(never)
-    private func encodeMiss(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey, wholePieceChecked: Bool,
-                            out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        guard n <= 16 else {
-            return encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: hashBytes(base, n), firstWord: 0,
-                                  wholePieceChecked: false, out: out, cache: &cache)
+    private func encodeOffLine(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey,
+                               out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        let piece = UnsafeBufferPointer(start: base, count: n)
+        guard n <= PieceKey.maximumLength else {
+            return encodeUncached(piece, hash: hashBytes(base, n), wholePieceChecked: false, out: out, cache: &cache)
         }
-        let count = encodeUncached(UnsafeBufferPointer(start: base, count: n), hash: key.hash, firstWord: key.a,
-                                   wholePieceChecked: wholePieceChecked && n >= 2, out: out, cache: &cache)
-        cache.hot.insert(key.a, key.b, length: n, hash: key.hash, ids: out, count: count)
+        if case .found(let entry) = cache.table.find(key) { return PieceTable.copyIDs(of: entry, to: out) }
+        // A short piece not in a seeded table is no token: the whole-piece lookup is done.
+        let count = encodeUncached(piece, hash: key.hash, wholePieceChecked: wholePieceTokens != nil, out: out, cache: &cache)
+        cache.table.insert(key, ids: out, count: count, model: self)
         return count
     }
 
-    /// `encodePiece` for a piece of 1 to 16 bytes whose key is computed: the hits inline,
-    /// everything else out of line (`encodeMiss`), so that the batch loop stays small.
-    @inline(__always)
-    private func encodeShortPiece(_ base: UnsafePointer<UInt8>, _ n: Int, _ key: PieceKey, tokens: ShortTokenTable.View?,
-                                  hot: HotPieceCache, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        if n == 1, let id = byteIDs[Int(base[0])] {
-            out[0] = id
-            return 1
-        }
-        if n >= 2, let tokens, let id = tokens.id(key.a, key.b, length: n, hash: key.hash) {
-            out[0] = id
-            return 1
-        }
-        let found = hot.lookup(key.a, key.b, length: n, hash: key.hash, out: out)
-        if found > 0 { return found }
-        return encodeMiss(base, n, key, wholePieceChecked: tokens != nil, out: out, cache: &cache)
-    }
-
-    /// The piece cache, then (unless `wholePieceChecked`: the short-token table said no) the
+    /// The piece cache, then (unless `wholePieceChecked`: the piece table said no) the
     /// whole-piece vocabulary lookup of `ignoreMerges`, then the merges.
     @inline(__always)
-    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, firstWord: UInt64, wholePieceChecked: Bool,
+    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, wholePieceChecked: Bool,
                                 out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        // (firstWord: the padded key's first word for pieces of up to 16 bytes, unused beyond.)
+        // (`h` is the piece cache's hash: `PieceKey`'s for short pieces, `hashBytes` beyond.)
         let cached = cache.lookup(piece, hash: h, out: out)
         if cached >= 0 { return cached }
-        if options.ignoreMerges, !wholePieceChecked, let id = vocabulary.value(for: piece, hash: h, firstWord: firstWord) {
+        if options.ignoreMerges, !wholePieceChecked, let id = vocabulary.value(forPadded: piece.baseAddress!, count: piece.count) {
             out[0] = id
             return 1
         }
         let count = mergeBytes(piece, out: out, pairs: cache.pairs)
-        // What the hot cache keeps (the caller stores it there) stays out of the piece cache, which
-        // then holds the long pieces and results and is cleared less often.
-        if piece.count > 16 || count > HotPieceCache.maximumIDs {
+        // What the piece table keeps (the caller stores it there) stays out of the piece cache,
+        // which then holds the long pieces and results and is cleared less often.
+        if piece.count > PieceKey.maximumLength || count > PieceTable.maximumIDs {
             cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
         }
         return count

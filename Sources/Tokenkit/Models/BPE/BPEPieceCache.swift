@@ -5,69 +5,6 @@
 // memory stays bounded however much text passes through, and clearing costs
 // less than tracking recency. Long pieces are never cached.
 
-/// A cache of recent short pieces (up to 16 bytes, up to 10 ids): two-way set-associative,
-/// each way one 64-byte cache line, so a lookup usually touches one line (the first way, which
-/// the fast encoder prefetches). A new piece takes the first way and moves the one there to the
-/// second, dropping the second: a set keeps its two most recently added pieces.
-struct HotPieceCache {
-    static let setCount = 1 << 16
-    static let maximumIDs = 10
-    /// Per way, 8 words: key bytes 0..7, key bytes 8..15, (id count << 8 | length; 0 = empty),
-    /// then the ids, two per word.
-    private let slots: UnsafeMutableRawPointer
-
-    init() {
-        slots = allocateZeroedTable(byteCount: Self.setCount * 128)
-    }
-
-    func deallocate() { slots.deallocate() }
-
-    @inline(__always)
-    private func set(_ hash: UInt64) -> UnsafeMutablePointer<UInt64> {
-        (slots + (Int(truncatingIfNeeded: hash >> 40) & (Self.setCount - 1)) &* 128).assumingMemoryBound(to: UInt64.self)
-    }
-
-    /// Starts loading the first way of a key's set.
-    @inline(__always)
-    func prefetch(hash: UInt64) { tokenkit_prefetch(UnsafeRawPointer(set(hash))) }
-
-    /// Writes the ids of the key (given as `paddedShortKeyWords`) to `out` and returns how many,
-    /// or 0.
-    @inline(__always)
-    func lookup(_ a: UInt64, _ b: UInt64, length: Int, hash: UInt64, out: UnsafeMutablePointer<TokenID>) -> Int {
-        var way = set(hash)
-        let n = UInt64(truncatingIfNeeded: length)
-        if !(way[2] & 0xFF == n && way[0] == a && way[1] == b) {
-            way += 8
-            guard way[2] & 0xFF == n && way[0] == a && way[1] == b else { return 0 }
-        }
-        let count = Int(truncatingIfNeeded: way[2] >> 8) & 0xFF
-        // The first four ids are written whatever the count (no branch); a piece of n bytes
-        // yields at most n ids, and the caller's buffer has room for one id per byte plus two.
-        let ids = UnsafeRawPointer(way + 3)
-        let target = UnsafeMutableRawPointer(out)
-        if count <= 3 {
-            target.storeBytes(of: ids.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            target.storeBytes(of: ids.loadUnaligned(fromByteOffset: 8, as: UInt32.self), toByteOffset: 8, as: UInt32.self)
-        } else {
-            target.copyMemory(from: ids, byteCount: count &* 4)
-        }
-        return count
-    }
-
-    /// Remembers a piece that maps to 1 to `maximumIDs` ids (longer results are left to the big cache).
-    @inline(__always)
-    func insert(_ a: UInt64, _ b: UInt64, length: Int, hash: UInt64, ids: UnsafeMutablePointer<TokenID>, count: Int) {
-        guard count >= 1 && count <= Self.maximumIDs else { return }
-        let way = set(hash)
-        (way + 8).update(from: way, count: 8)
-        way[0] = a
-        way[1] = b
-        way[2] = UInt64(count) << 8 | UInt64(length)
-        UnsafeMutableRawPointer(way + 3).copyMemory(from: ids, byteCount: count &* 4)
-    }
-}
-
 /// A direct-mapped cache of merge-table lookups: the same few thousand byte and token pairs
 /// recur in every word of a script, and the merge table itself is megabytes wide.
 struct PairLookupCache {
@@ -107,8 +44,8 @@ struct PairLookupCache {
 
 /// A bounded cache from piece bytes to the token ids BPE produced for them.
 struct BPEPieceCache {
-    /// The first level, for frequent short pieces.
-    let hot = HotPieceCache()
+    /// The first level: short pieces (see `PieceTable`), prepared by the model on first use.
+    var table = PieceTable()
     /// Merge-table lookups of the merge loop.
     let pairs = PairLookupCache()
     /// The padded copy of the text being encoded.
@@ -140,7 +77,7 @@ struct BPEPieceCache {
 
     /// Frees the storage (the cache is a value owned by one worker; see `BPEPieceCacheBox`).
     func deallocate() {
-        hot.deallocate()
+        table.deallocate()
         pairs.deallocate()
         var text = text
         text.deallocate()

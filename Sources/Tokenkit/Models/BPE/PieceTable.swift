@@ -1,0 +1,230 @@
+// Performance notes: the fast encoder's first and, for almost every piece, only
+// lookup. On English with cl100k nine pieces in ten are one token and nearly all
+// the rest are at most four, so one table answers both: seeded with the
+// vocabulary's short tokens when pieces are looked up whole (tiktoken files,
+// `ignore_merges`), it also keeps the merge results of the short pieces seen so
+// far. An entry is 32 bytes (key and up to four ids), two to a cache line, and
+// the probe of a line is branch-free: both entries are compared, the matching
+// one's ids are stored whatever they are, and the caller advances its output by
+// the count only on a hit. The table is per worker (written on misses), bounded
+// (cleared and seeded again when it fills), and megabytes wide, so the encoder
+// prefetches the lines of a batch of pieces before probing them.
+
+import CTokenkitSupport
+
+/// A short piece's key (see `PieceTable`) and hash, computed once per piece by the fast
+/// encoder's key pass.
+struct PieceKey {
+    var a: UInt64
+    var b: UInt64
+    var hash: UInt64
+
+    /// The longest piece the table keys: its length shares the key's last byte.
+    static let maximumLength = 15
+
+    /// The key of the `n` bytes at `base`, which lie in a `PaddedText` (16 bytes may be read).
+    /// Longer pieces get a key that matches no entry.
+    @inline(__always)
+    init(padded base: UnsafePointer<UInt8>, count n: Int) {
+        let (a, b) = paddedShortKeyWords(base, min(n, Self.maximumLength))
+        let short = n <= Self.maximumLength
+        let keyB = b | UInt64(truncatingIfNeeded: n) << 56
+        self.a = a
+        // (A masked entry never has all of the count bits set, so `.max` never matches.)
+        self.b = short ? keyB : .max
+        self.hash = hashPieceKey(a, keyB)
+    }
+
+    /// A key that matches no entry (it only pads the keys buffer for the last prefetches).
+    static let padding = PieceKey(a: 0, b: .max, hash: 0)
+
+    private init(a: UInt64, b: UInt64, hash: UInt64) {
+        self.a = a
+        self.b = b
+        self.hash = hash
+    }
+
+    /// The key of a piece of 1...15 bytes that may not be over-read.
+    init(bytes base: UnsafePointer<UInt8>, count n: Int) {
+        let (a, b) = shortKeyWords(base, n)
+        let keyB = b | UInt64(truncatingIfNeeded: n) << 56
+        self.a = a
+        self.b = keyB
+        self.hash = hashPieceKey(a, keyB)
+    }
+}
+
+/// One worker's table from short pieces (1 to 15 bytes) to the ids BPE gives them (1 to 4),
+/// for the fast encoder: open addressing over 32-byte entries, two per 64-byte line.
+///
+/// An entry is four words: the key's bytes 0–7; its bytes 8–14 with the length in bits 56–59
+/// and the id count in bits 60–62 (0 in the whole word: empty); then four ids. Seeded with the
+/// single bytes and, for models that look pieces up whole, the vocabulary's short tokens; the
+/// merge results of other pieces are added as they are met, until the table is
+/// `maximumLoad` full, when it is cleared and seeded again.
+struct PieceTable {
+    /// The bits of an entry's second word that belong to the key (the rest is the count).
+    static let keyMask: UInt64 = ~(0x7 << 60)
+    /// The most ids an entry holds.
+    static let maximumIDs = 4
+
+    private(set) var view: View
+    /// Entries in use, and the most before the table is cleared.
+    private var entries = 0
+    private var limit = 0
+
+    /// The table's base and mask as a value, for loops to keep in registers.
+    struct View {
+        var lines: UnsafeMutableRawPointer?
+        /// Lines - 1 (a power of two minus one).
+        var lineMask: Int
+
+        @inline(__always)
+        func line(_ hash: UInt64) -> UnsafeMutablePointer<UInt64> {
+            (lines.unsafelyUnwrapped + (Int(truncatingIfNeeded: hash) & lineMask) &<< 6).assumingMemoryBound(to: UInt64.self)
+        }
+
+        /// Starts loading the line where the probe of a hash begins.
+        @inline(__always)
+        func prefetch(_ hash: UInt64) { tokenkit_prefetch(UnsafeRawPointer(line(hash))) }
+
+        /// Probes the key's first line without a branch: stores the ids of the matching entry (or
+        /// of another: four ids whatever the count) at `out` and returns whether one matched and
+        /// its count (when neither entry of the line is the key, it may still be further on: see
+        /// `find`).
+        @inline(__always)
+        func emit(_ key: PieceKey, to out: UnsafeMutablePointer<TokenID>) -> (hit: Bool, count: Int) {
+            let line = self.line(key.hash)
+            let d0 = (line[0] ^ key.a) | ((line[1] & PieceTable.keyMask) ^ key.b)
+            let d1 = (line[4] ^ key.a) | ((line[5] & PieceTable.keyMask) ^ key.b)
+            let entry = line + (d1 == 0 ? 4 : 0)
+            let target = UnsafeMutableRawPointer(out)
+            target.storeBytes(of: entry[2], as: UInt64.self)
+            target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
+            let count = Int(truncatingIfNeeded: entry[1] >> 60)
+            return (min(d0, d1) == 0, count)
+        }
+    }
+
+    /// An empty table; `prepare(for:)` gives it its storage and seeds.
+    init() { view = View(lines: nil, lineMask: 0) }
+
+    var isPrepared: Bool { view.lines != nil }
+
+    func deallocate() { view.lines?.deallocate() }
+
+    /// Sizes the table for the model (or gives it `capacity` entries, a power of two of at
+    /// least 4, for tests) and seeds it.
+    mutating func prepare(for model: BPEModel, capacity: Int? = nil) {
+        // Seeds fill at most 40%; misses add entries up to 75%.
+        var capacity = capacity ?? 1 << 17
+        let seeds = model.pieceTableSeedCount
+        while capacity * 2 < seeds * 5 { capacity <<= 1 }
+        view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
+        limit = capacity / 4 * 3
+        seed(from: model)
+    }
+
+    private mutating func seed(from model: BPEModel) {
+        entries = 0
+        // In batches whose lines are requested first: the table is megabytes wide, and a seed
+        // written without waiting for its line costs a fraction of one written after a miss.
+        let batch = 32
+        withUnsafeTemporaryAllocation(of: (PieceKey, TokenID).self, capacity: batch) { pending in
+            var count = 0
+            func flush() {
+                for i in 0..<count {
+                    var (key, id) = pending[i]
+                    guard case .empty(let slot) = find(key) else { continue }
+                    store(key, ids: &id, count: 1, at: slot)
+                }
+                count = 0
+            }
+            model.forEachPieceTableSeed { key, id in
+                view.prefetch(key.hash)
+                pending[count] = (key, id)
+                count += 1
+                if count == batch { flush() }
+            }
+            flush()
+        }
+    }
+
+    /// Where a key is, or the empty entry where it would go.
+    enum Probe {
+        case found(UnsafeMutablePointer<UInt64>)
+        case empty(UnsafeMutablePointer<UInt64>)
+    }
+
+    /// Walks the key's lines from its first.
+    @inline(__always)
+    func find(_ key: PieceKey) -> Probe {
+        var line = Int(truncatingIfNeeded: key.hash) & view.lineMask
+        let base = view.lines.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+        while true {
+            for half in 0..<2 {
+                let entry = base + (line &<< 3) + (half &<< 2)
+                if entry[1] == 0 { return .empty(entry) }
+                if entry[0] == key.a && entry[1] & Self.keyMask == key.b { return .found(entry) }
+            }
+            line = (line &+ 1) & view.lineMask
+        }
+    }
+
+    /// Writes the ids of an entry `find` found to `out`; returns their count.
+    @inline(__always)
+    static func copyIDs(of entry: UnsafeMutablePointer<UInt64>, to out: UnsafeMutablePointer<TokenID>) -> Int {
+        let target = UnsafeMutableRawPointer(out)
+        target.storeBytes(of: entry[2], as: UInt64.self)
+        target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
+        return Int(truncatingIfNeeded: entry[1] >> 60)
+    }
+
+    /// Remembers the ids of a key that is not in the table (1 to `maximumIDs` of them; other
+    /// counts are left out). Clears and seeds the table again first when it is full.
+    mutating func insert(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, model: BPEModel) {
+        guard count >= 1 && count <= Self.maximumIDs else { return }
+        if entries >= limit {
+            view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: (view.lineMask + 1) * 64)
+            seed(from: model)
+        }
+        guard case .empty(let slot) = find(key) else { return }
+        store(key, ids: ids, count: count, at: slot)
+    }
+
+    private mutating func store(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, at entry: UnsafeMutablePointer<UInt64>) {
+        entry[0] = key.a
+        entry[1] = key.b | UInt64(count) << 60
+        let lanes = UnsafeMutableRawPointer(entry + 2)
+        lanes.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+        lanes.copyMemory(from: ids, byteCount: count * 4)
+        entries += 1
+    }
+}
+
+extension BPEModel {
+    /// How many entries `forEachPieceTableSeed` gives (an upper bound).
+    var pieceTableSeedCount: Int {
+        var count = 256
+        if wholePieceTokens != nil {
+            vocabulary.forEach { key, _ in if key.count >= 2 && key.count <= PieceKey.maximumLength { count += 1 } }
+        }
+        return count
+    }
+
+    /// The pieces whose ids are known before any merge: the single bytes, and the tokens of 2 to
+    /// 15 bytes when pieces are looked up whole (the first id of a duplicate key comes first,
+    /// as in the vocabulary's own lookups).
+    func forEachPieceTableSeed(_ body: (PieceKey, TokenID) -> Void) {
+        for byte in 0..<256 {
+            guard let id = byteIDs[byte] else { continue }
+            var value = UInt8(byte)
+            body(PieceKey(bytes: &value, count: 1), id)
+        }
+        guard wholePieceTokens != nil else { return }
+        vocabulary.forEach { key, id in
+            guard key.count >= 2 && key.count <= PieceKey.maximumLength else { return }
+            body(PieceKey(bytes: key.baseAddress!, count: key.count), id)
+        }
+    }
+}
