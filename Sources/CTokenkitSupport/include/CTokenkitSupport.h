@@ -15,6 +15,32 @@ static inline __attribute__((always_inline)) void tokenkit_prefetch(const void *
     __builtin_prefetch(address, 0, 3);
 }
 
+/// For each key length 0...16, the masks of the bytes of a short key's two little-endian words.
+/// (A C constant: a Swift global table would be initialised lazily, at the cost of a call per
+/// use in loops the compiler cannot hoist it out of.)
+static inline __attribute__((always_inline)) const uint64_t *tokenkit_short_key_masks(void) {
+    static const uint64_t masks[34] = {
+        0x0000000000000000u, 0x0000000000000000u,
+        0x00000000000000FFu, 0x0000000000000000u,
+        0x000000000000FFFFu, 0x0000000000000000u,
+        0x0000000000FFFFFFu, 0x0000000000000000u,
+        0x00000000FFFFFFFFu, 0x0000000000000000u,
+        0x000000FFFFFFFFFFu, 0x0000000000000000u,
+        0x0000FFFFFFFFFFFFu, 0x0000000000000000u,
+        0x00FFFFFFFFFFFFFFu, 0x0000000000000000u,
+        0xFFFFFFFFFFFFFFFFu, 0x0000000000000000u,
+        0xFFFFFFFFFFFFFFFFu, 0x00000000000000FFu,
+        0xFFFFFFFFFFFFFFFFu, 0x000000000000FFFFu,
+        0xFFFFFFFFFFFFFFFFu, 0x0000000000FFFFFFu,
+        0xFFFFFFFFFFFFFFFFu, 0x00000000FFFFFFFFu,
+        0xFFFFFFFFFFFFFFFFu, 0x000000FFFFFFFFFFu,
+        0xFFFFFFFFFFFFFFFFu, 0x0000FFFFFFFFFFFFu,
+        0xFFFFFFFFFFFFFFFFu, 0x00FFFFFFFFFFFFFFu,
+        0xFFFFFFFFFFFFFFFFu, 0xFFFFFFFFFFFFFFFFu,
+    };
+    return masks;
+}
+
 /// Returns the heap memory that `free` kept to the system (glibc keeps large freed blocks, so
 /// a tokenizer file parsed and dropped would otherwise stay resident). Elsewhere it does nothing.
 int tokenkit_return_freed_memory(void);

@@ -5,6 +5,8 @@
 // multiply-rotate function over 8-byte words, and look up directly from an
 // `UnsafeBufferPointer` slice of the input, with no allocation.
 
+import CTokenkitSupport
+
 @inline(__always)
 private func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
     let product = a.multipliedFullWidth(by: b)
@@ -49,19 +51,10 @@ func paddedShortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64,
     let raw = UnsafeRawPointer(base)
     let a = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
     let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-    let masks = shortKeyMasks + 2 &* count
+    let masks = tokenkit_short_key_masks() + 2 &* count
     return (a & masks[0], b & masks[1])
 }
 
-/// For each length 0...16, the masks of the first and second key words' bytes.
-nonisolated(unsafe) private let shortKeyMasks: UnsafePointer<UInt64> = {
-    let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 34)
-    for n in 0...16 {
-        table[2 * n] = n >= 8 ? .max : (1 << UInt64(8 * n)) - 1
-        table[2 * n + 1] = n >= 16 ? .max : n <= 8 ? 0 : (1 << UInt64(8 * (n - 8))) - 1
-    }
-    return UnsafePointer(table)
-}()
 
 /// A fast hash of a byte string (wyhash-style multiply-mix over 16-byte blocks).
 @inline(__always)
