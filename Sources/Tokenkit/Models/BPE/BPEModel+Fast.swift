@@ -178,7 +178,18 @@ extension BPEModel {
                     next[i] = Int8(truncatingIfNeeded: i &+ 1)
                     previous[i] = Int8(truncatingIfNeeded: i &- 1)
                 }
-                for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1) }
+                if let bytePairs = bytePairEntries {
+                    // The first candidates are pairs of bytes: one load each.
+                    for i in 0..<(n &- 1) {
+                        let m = bytePairs[base[i], base[i &+ 1]]
+                        let rank = m >> 32
+                        keys[i] = m == .max ? .max : Int32(truncatingIfNeeded: rank) << 5 | Int32(truncatingIfNeeded: i)
+                        results[i] = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: m))
+                        rankBits |= m == .max ? 0 : rank
+                    }
+                } else {
+                    for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1) }
+                }
                 keys[n &- 1] = .max
                 // The minimum is taken four keys at a time, over a multiple of four keys: the ones
                 // past the piece hold `.max` for good.

@@ -59,6 +59,10 @@ public struct BPEModel: TokenizationModel {
     /// `shortTokens`' slots as plain pointers (kept alive by `shortTokens`), so that the hot
     /// loops read them without retaining the table.
     let shortTokenSlots: ShortTokenTable.View?
+    /// Byte-level vocabularies: the merge of every pair of bytes (see `BytePairMerges`), and its
+    /// entries as a plain pointer (kept alive by `bytePairs`).
+    let bytePairs: BytePairMerges?
+    let bytePairEntries: BytePairMerges.View?
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -108,6 +112,12 @@ public struct BPEModel: TokenizationModel {
         self.shortTokens = alphabet == .byteLevel && (options.ignoreMerges || mergesByConcatenation)
             ? ShortTokenTable(vocabulary: vocabulary) : nil
         self.shortTokenSlots = shortTokens?.view
+        if alphabet == .byteLevel {
+            bytePairs = mergesByConcatenation ? BytePairMerges(concatenating: vocabulary) : BytePairMerges(merging: merges, byteIDs: byteIDs)
+        } else {
+            bytePairs = nil
+        }
+        bytePairEntries = bytePairs?.view
     }
 
     // MARK: - Vocabulary
