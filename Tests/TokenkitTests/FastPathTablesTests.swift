@@ -148,4 +148,30 @@ import Testing
         for entry in 0..<capacity where table.view.lines!.load(fromByteOffset: entry * 32 + 8, as: UInt64.self) != 0 { occupied += 1 }
         #expect(occupied <= capacity / 4 * 3 + 1)
     }
+
+    @Test func bytePairTableGivesEveryPairsMerge() {
+        // A tiktoken-style model (merge = the concatenation's token) and one with a merge list.
+        let (tiktoken, _) = wholePieceModel()
+        var vocabulary = ByteStringTable()
+        for byte in 0..<256 { vocabulary.set([UInt8(byte)], UInt32(byte)) }
+        vocabulary.set(Array("ab".utf8), 256)
+        vocabulary.set(Array("ba".utf8), 257)
+        var merges = PairTable(expectedCount: 2)
+        merges.set(left: 97, right: 98, rank: 0, result: 256)
+        merges.set(left: 98, right: 97, rank: 1, result: 257)
+        let mergeList = BPEModel(alphabet: .byteLevel, vocabulary: vocabulary, merges: merges, options: .init())
+        for model in [tiktoken, mergeList] {
+            let table = model.bytePairEntries!
+            var merged = 0
+            for first in 0..<256 {
+                for second in 0..<256 {
+                    let expected = model.merge(model.byteIDs[first]!, model.byteIDs[second]!)
+                    let entry = table[UInt8(first), UInt8(second)]
+                    #expect(entry == (expected ?? .max), "\(first) \(second)")
+                    if expected != nil { merged += 1 }
+                }
+            }
+            #expect(merged > 1)
+        }
+    }
 }
