@@ -110,9 +110,11 @@ final class FastEncoder: Sendable {
                             out[count] = id
                             count += 1
                         } else {
-                            count += withNormalized(UnsafeBufferPointer(rebasing: buffer[range])) { segment in
-                                encodeSegment(segment, out: out.baseAddress! + count, cache: &cache)
-                            }
+                            let segment = UnsafeBufferPointer(rebasing: buffer[range])
+                            // (Segments of a text certainly in NFC are too: no second check.)
+                            count += normalizes
+                                ? withNormalized(segment) { encodeSegment($0, out: out.baseAddress! + count, cache: &cache) }
+                                : encodeSegment(segment, out: out.baseAddress! + count, cache: &cache)
                         }
                     }
                     return count
