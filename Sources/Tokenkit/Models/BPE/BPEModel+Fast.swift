@@ -12,9 +12,10 @@
 // `outputSlack` more, for the probe's four-id stores).
 
 extension BPEModel {
-    /// The short tokens when pieces are looked up whole before merging (`ignoreMerges`).
+    /// Whether the fast path looks a piece up whole before merging it (`ignoreMerges`, which
+    /// tiktoken files set): the piece table is then seeded with the vocabulary's short tokens.
     @inline(__always)
-    var wholePieceTokens: ShortTokenTable.View? { options.ignoreMerges ? shortTokenSlots : nil }
+    var looksUpWholePieces: Bool { options.ignoreMerges && alphabet == .byteLevel }
 
     /// How many ids past the last one the fast path may write (garbage, then overwritten or
     /// cut off): callers' buffers need that much room beyond one id per byte.
@@ -82,7 +83,7 @@ extension BPEModel {
         }
         if case .found(let entry) = cache.table.find(key) { return PieceTable.copyIDs(of: entry, to: out) }
         // A short piece not in a seeded table is no token: the whole-piece lookup is done.
-        let count = encodeUncached(piece, hash: key.hash, wholePieceChecked: wholePieceTokens != nil, out: out, cache: &cache)
+        let count = encodeUncached(piece, hash: key.hash, wholePieceChecked: looksUpWholePieces, out: out, cache: &cache)
         cache.table.insert(key, ids: out, count: count, model: self)
         return count
     }

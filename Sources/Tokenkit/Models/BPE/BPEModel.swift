@@ -53,8 +53,8 @@ public struct BPEModel: TokenizationModel {
     let byteIDs: [TokenID?]
     /// Byte fallback: the id of `<0xXX>` for each byte.
     let byteFallbackIDs: [TokenID?]
-    /// Byte-level vocabularies: the tokens of 2 to 16 bytes in one-cache-line slots, for the fast
-    /// path's whole-piece lookups (`ignoreMerges`) and tiktoken's merges (see `ShortTokenTable`).
+    /// tiktoken-style merges (by concatenation): the tokens of 2 to 16 bytes in one-cache-line
+    /// slots, for the merge loop's lookups of concatenated parts (see `ShortTokenTable`).
     let shortTokens: ShortTokenTable?
     /// `shortTokens`' slots as plain pointers (kept alive by `shortTokens`), so that the hot
     /// loops read them without retaining the table.
@@ -109,8 +109,7 @@ public struct BPEModel: TokenizationModel {
         }
         self.byteIDs = byteIDs
         self.byteFallbackIDs = fallback
-        self.shortTokens = alphabet == .byteLevel && (options.ignoreMerges || mergesByConcatenation)
-            ? ShortTokenTable(vocabulary: vocabulary) : nil
+        self.shortTokens = alphabet == .byteLevel && mergesByConcatenation ? ShortTokenTable(vocabulary: vocabulary) : nil
         self.shortTokenSlots = shortTokens?.view
         if alphabet == .byteLevel {
             bytePairs = mergesByConcatenation ? BytePairMerges(concatenating: vocabulary) : BytePairMerges(merging: merges, byteIDs: byteIDs)

@@ -206,7 +206,7 @@ extension BPEModel {
     /// How many entries `forEachPieceTableSeed` gives (an upper bound).
     var pieceTableSeedCount: Int {
         var count = 256
-        if wholePieceTokens != nil {
+        if looksUpWholePieces {
             vocabulary.forEach { key, _ in if key.count >= 2 && key.count <= PieceKey.maximumLength { count += 1 } }
         }
         return count
@@ -221,7 +221,7 @@ extension BPEModel {
             var value = UInt8(byte)
             body(PieceKey(bytes: &value, count: 1), id)
         }
-        guard wholePieceTokens != nil else { return }
+        guard looksUpWholePieces else { return }
         vocabulary.forEach { key, id in
             guard key.count >= 2 && key.count <= PieceKey.maximumLength else { return }
             body(PieceKey(bytes: key.baseAddress!, count: key.count), id)

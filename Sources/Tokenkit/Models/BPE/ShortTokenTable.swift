@@ -1,20 +1,17 @@
-// Performance notes: on English most pieces (two in three with cl100k) are
-// one token of at most 8 bytes, and one in ten is a token of 9 to 16 bytes.
-// For models that look a piece up whole before merging (tiktoken files,
-// `ignore_merges`) this table answers them: key and id share a slot, so a
-// lookup is one cache line, which the fast encoder prefetches for a batch of
-// pieces before probing (the table is megabytes wide: each probe would
-// otherwise wait for memory). Keys of up to 8 bytes take 16-byte slots, the
-// others 32-byte ones, which keeps o200k's table at 8 MB. It is built once,
-// read-only, and shared by every thread.
+// Performance notes: tiktoken merges two parts when their concatenated bytes
+// are a token, so its merge loop looks byte strings up, nearly all of them
+// short. Here key and id share a slot, so a lookup is one cache line (the
+// vocabulary's general table would cost two or three). Keys of up to 8 bytes
+// take 16-byte slots, the others 32-byte ones, which keeps o200k's table at
+// 8 MB. It is built once, read-only, and shared by every thread.
 
 import CTokenkitSupport
 
-/// The vocabulary's tokens of 2 to 16 bytes, by their bytes, for the fast encoder's whole-piece
-/// lookups: one cache line per lookup.
+/// The vocabulary's tokens of 2 to 16 bytes, by their bytes, for the merge loop of tiktoken-style
+/// models: one cache line per lookup.
 ///
-/// Keys are given as `paddedShortKeyWords` with their `hashShortKey`, the form the fast
-/// encoder computes once per piece for all its tables.
+/// Keys are given as `paddedShortKeyWords` with their `hashShortKey`, which the merge loop
+/// computes from the padded text.
 final class ShortTokenTable: @unchecked Sendable {
     /// Keys of 2...8 bytes: slot i is (key word, length << 32 | id); 0 in the second word = empty.
     private let narrow: UnsafeMutableRawPointer
