@@ -54,12 +54,12 @@ import Testing
     /// on, or nil.
     func lookup(_ table: PieceTable, _ bytes: [UInt8]) -> [TokenID]? {
         let key = pieceKey(bytes)
-        var out = [TokenID](repeating: 0, count: PieceTable.maximumIDs)
+        var out = [TokenID](repeating: 0, count: 16)
         return out.withUnsafeMutableBufferPointer { out -> [TokenID]? in
             let (hit, count) = table.view.emit(key, to: out.baseAddress!)
             if hit { return Array(out.prefix(count)) }
             guard case .found(let entry) = table.find(key) else { return nil }
-            return Array(out.prefix(PieceTable.copyIDs(of: entry, to: out.baseAddress!)))
+            return Array(out.prefix(table.copyIDs(of: entry, to: out.baseAddress!)))
         }
     }
 
@@ -110,7 +110,7 @@ import Testing
         #expect(lookup(plain, Array("ab".utf8)) == nil)
     }
 
-    @Test func pieceTableKeepsOneToFourIdsOfPiecesUpToFifteenBytes() {
+    @Test func pieceTableKeepsThePiecesOfUpToFifteenBytesAndSpillsMoreThanFourIds() {
         let (model, _) = wholePieceModel()
         var table = PieceTable()
         table.prepare(for: model)
@@ -120,8 +120,15 @@ import Testing
             let piece = Array(word.prefix(count + 10))
             let ids = (0..<count).map { TokenID(5000 + $0) }
             insert(&table, piece, ids, model: model)
-            #expect(lookup(table, piece) == (count <= 4 ? ids : nil), "\(count) ids")
+            #expect(lookup(table, piece) == ids, "\(count) ids")
         }
+        // More than four ids are not answered by the branch-free probe (they are spilled).
+        var out = [TokenID](repeating: 0, count: 16)
+        let (hit, _) = out.withUnsafeMutableBufferPointer { table.view.emit(pieceKey(Array(word.prefix(15))), to: $0.baseAddress!) }
+        #expect(!hit)
+        let fifteen = (0..<15).map { TokenID(6000 + $0) }
+        insert(&table, Array("abcdefghijklmno".utf8), fifteen, model: model)
+        #expect(lookup(table, Array("abcdefghijklmno".utf8)) == fifteen)
         // Sixteen bytes and more are never keyed.
         insert(&table, Array(word.prefix(16)), [1], model: model)
         #expect(lookup(table, Array(word.prefix(16))) == nil)
@@ -147,6 +154,21 @@ import Testing
         var occupied = 0
         for entry in 0..<capacity where table.view.lines!.load(fromByteOffset: entry * 32 + 8, as: UInt64.self) != 0 { occupied += 1 }
         #expect(occupied <= capacity / 4 * 3 + 1)
+    }
+
+    @Test func pieceTableKeepsSpilledIdsWithinItsArena() {
+        let (model, tokens) = wholePieceModel()
+        var table = PieceTable()
+        table.prepare(for: model)
+        defer { table.deallocate() }
+        // Eight ids a piece: the arena fills (and the table is cleared) several times.
+        let pieces = PieceTable.arenaCapacity / 8 * 3
+        for i in 0..<pieces {
+            insert(&table, Array("s\(i)".utf8), (0..<8).map { TokenID(i &+ $0) }, model: model)
+        }
+        let last = pieces - 1
+        #expect(lookup(table, Array("s\(last)".utf8)) == (0..<8).map { TokenID(last + $0) })
+        for (key, id) in tokens where key.count <= 15 { #expect(lookup(table, key) == [id]) }
     }
 
     @Test func bytePairTableGivesEveryPairsMerge() {

@@ -79,33 +79,34 @@ extension BPEModel {
                                out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
         let piece = UnsafeBufferPointer(start: base, count: n)
         guard n <= PieceKey.maximumLength else {
-            return encodeUncached(piece, hash: hashBytes(base, n), wholePieceChecked: false, out: out, cache: &cache)
+            return encodeLong(piece, out: out, cache: &cache)
         }
-        if case .found(let entry) = cache.table.find(key) { return PieceTable.copyIDs(of: entry, to: out) }
-        // A short piece not in a seeded table is no token: the whole-piece lookup is done.
-        let count = encodeUncached(piece, hash: key.hash, wholePieceChecked: looksUpWholePieces, out: out, cache: &cache)
+        if case .found(let entry) = cache.table.find(key) { return cache.table.copyIDs(of: entry, to: out) }
+        // (A short piece missing from a seeded table is no token: no whole-piece lookup then.)
+        let count: Int
+        if options.ignoreMerges && !looksUpWholePieces, let id = vocabulary.value(forPadded: base, count: n) {
+            out[0] = id
+            count = 1
+        } else {
+            count = mergeBytes(piece, out: out, pairs: cache.pairs)
+        }
         cache.table.insert(key, ids: out, count: count, model: self)
         return count
     }
 
-    /// The piece cache, then (unless `wholePieceChecked`: the piece table said no) the
-    /// whole-piece vocabulary lookup of `ignoreMerges`, then the merges.
+    /// A piece too long for the piece table: the piece cache, then the whole-piece vocabulary
+    /// lookup of `ignoreMerges`, then the merges (remembered in the piece cache).
     @inline(__always)
-    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, hash h: UInt64, wholePieceChecked: Bool,
-                                out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
-        // (`h` is the piece cache's hash: `PieceKey`'s for short pieces, `hashBytes` beyond.)
+    private func encodeLong(_ piece: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<TokenID>, cache: inout BPEPieceCache) -> Int {
+        let h = hashBytes(piece.baseAddress!, piece.count)
         let cached = cache.lookup(piece, hash: h, out: out)
         if cached >= 0 { return cached }
-        if options.ignoreMerges, !wholePieceChecked, let id = vocabulary.value(forPadded: piece.baseAddress!, count: piece.count) {
+        if options.ignoreMerges, let id = vocabulary.value(forPadded: piece.baseAddress!, count: piece.count) {
             out[0] = id
             return 1
         }
         let count = mergeBytes(piece, out: out, pairs: cache.pairs)
-        // What the piece table keeps (the caller stores it there) stays out of the piece cache,
-        // which then holds the long pieces and results and is cleared less often.
-        if piece.count > PieceKey.maximumLength || count > PieceTable.maximumIDs {
-            cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
-        }
+        cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
         return count
     }
 

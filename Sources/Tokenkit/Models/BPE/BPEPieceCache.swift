@@ -1,9 +1,9 @@
-// Performance notes: pieces that are not a single token (about one in five on
-// English, more on code and other languages) repeat a lot, so their merge
-// results are cached. The cache is per worker (no locks on the hot path), has
-// a fixed number of slots and bounded arenas, and is simply cleared when full:
-// memory stays bounded however much text passes through, and clearing costs
-// less than tracking recency. Long pieces are never cached.
+// Performance notes: short pieces live in the worker's `PieceTable`; pieces of
+// 16 bytes and more (indentation runs, long words) also repeat, so their merge
+// results are cached here. The cache is per worker (no locks on the hot path),
+// has a fixed number of slots and bounded arenas, and is simply cleared when
+// full: memory stays bounded however much text passes through, and clearing
+// costs less than tracking recency. Pieces beyond 256 bytes are never cached.
 
 /// A direct-mapped cache of merge-table lookups: the same few thousand byte and token pairs
 /// recur in every word of a script, and the merge table itself is megabytes wide. 16K slots

@@ -58,20 +58,31 @@ struct PieceKey {
 /// for the fast encoder: open addressing over 32-byte entries, two per 64-byte line.
 ///
 /// An entry is four words: the key's bytes 0–7; its bytes 8–14 with the length in bits 56–59
-/// and the id count in bits 60–62 (0 in the whole word: empty); then four ids. Seeded with the
+/// and the id count in bits 60–62 (0 in the whole word: empty); then four ids. A piece of more
+/// ids is a spilled entry: bit 63 set and no count (so that the branch-free probe never takes
+/// it), then where its ids start in the table's arena and how many there are. Seeded with the
 /// single bytes and, for models that look pieces up whole, the vocabulary's short tokens; the
-/// merge results of other pieces are added as they are met, until the table is
-/// `maximumLoad` full, when it is cleared and seeded again.
+/// merge results of other pieces are added as they are met, until the table is three quarters
+/// full or its arena is, when it is cleared and seeded again.
 struct PieceTable {
-    /// The bits of an entry's second word that belong to the key (the rest is the count).
+    /// The bits of an entry's second word that belong to the key for the branch-free probe (the
+    /// count is left out; the spilled bit stays, so that the probe does not match the entry).
     static let keyMask: UInt64 = ~(0x7 << 60)
-    /// The most ids an entry holds.
+    /// The bits of the key alone.
+    static let keyOnlyMask: UInt64 = ~(0xF << 60)
+    static let spilledBit: UInt64 = 1 << 63
+    /// The most ids an entry holds itself.
     static let maximumIDs = 4
+    /// The most ids the arena of spilled entries holds.
+    static let arenaCapacity = 1 << 18
 
     private(set) var view: View
     /// Entries in use, and the most before the table is cleared.
     private var entries = 0
     private var limit = 0
+    /// The ids of spilled entries.
+    private var arena: UnsafeMutablePointer<TokenID>?
+    private var arenaCount = 0
 
     /// The table's base and mask as a value, for loops to keep in registers.
     struct View {
@@ -111,7 +122,10 @@ struct PieceTable {
 
     var isPrepared: Bool { view.lines != nil }
 
-    func deallocate() { view.lines?.deallocate() }
+    func deallocate() {
+        view.lines?.deallocate()
+        arena?.deallocate()
+    }
 
     /// Sizes the table for the model (or gives it `capacity` entries, a power of two of at
     /// least 4, for tests) and seeds it.
@@ -122,11 +136,13 @@ struct PieceTable {
         while capacity * 2 < seeds * 5 { capacity <<= 1 }
         view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
         limit = capacity / 4 * 3
+        arena = .allocate(capacity: Self.arenaCapacity)
         seed(from: model)
     }
 
     private mutating func seed(from model: BPEModel) {
         entries = 0
+        arenaCount = 0
         // In batches whose lines are requested first: the table is megabytes wide, and a seed
         // written without waiting for its line costs a fraction of one written after a miss.
         let batch = 32
@@ -165,31 +181,48 @@ struct PieceTable {
             for half in 0..<2 {
                 let entry = base + (line &<< 3) + (half &<< 2)
                 if entry[1] == 0 { return .empty(entry) }
-                if entry[0] == key.a && entry[1] & Self.keyMask == key.b { return .found(entry) }
+                if entry[0] == key.a && entry[1] & Self.keyOnlyMask == key.b { return .found(entry) }
             }
             line = (line &+ 1) & view.lineMask
         }
     }
 
-    /// Writes the ids of an entry `find` found to `out`; returns their count.
+    /// Writes the ids of an entry `find` found to `out` (room for `maximumIDs` whatever the
+    /// count); returns their count.
     @inline(__always)
-    static func copyIDs(of entry: UnsafeMutablePointer<UInt64>, to out: UnsafeMutablePointer<TokenID>) -> Int {
+    func copyIDs(of entry: UnsafeMutablePointer<UInt64>, to out: UnsafeMutablePointer<TokenID>) -> Int {
+        if entry[1] & Self.spilledBit != 0 {
+            let count = Int(truncatingIfNeeded: entry[3])
+            out.update(from: arena.unsafelyUnwrapped + Int(truncatingIfNeeded: entry[2]), count: count)
+            return count
+        }
         let target = UnsafeMutableRawPointer(out)
         target.storeBytes(of: entry[2], as: UInt64.self)
         target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
         return Int(truncatingIfNeeded: entry[1] >> 60)
     }
 
-    /// Remembers the ids of a key that is not in the table (1 to `maximumIDs` of them; other
-    /// counts are left out). Clears and seeds the table again first when it is full.
+    /// Remembers the ids of a key that is not in the table (at least one). Clears and seeds the
+    /// table again first when it or its arena is full.
     mutating func insert(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, model: BPEModel) {
-        guard count >= 1 && count <= Self.maximumIDs else { return }
-        if entries >= limit {
+        guard count >= 1 && count <= Self.arenaCapacity else { return }
+        let spills = count > Self.maximumIDs
+        if entries >= limit || (spills && arenaCount + count > Self.arenaCapacity) {
             view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: (view.lineMask + 1) * 64)
             seed(from: model)
         }
         guard case .empty(let slot) = find(key) else { return }
-        store(key, ids: ids, count: count, at: slot)
+        if spills {
+            slot[0] = key.a
+            slot[1] = key.b | Self.spilledBit
+            slot[2] = UInt64(arenaCount)
+            slot[3] = UInt64(count)
+            (arena.unsafelyUnwrapped + arenaCount).update(from: ids, count: count)
+            arenaCount += count
+            entries += 1
+        } else {
+            store(key, ids: ids, count: count, at: slot)
+        }
     }
 
     private mutating func store(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, at entry: UnsafeMutablePointer<UInt64>) {
