@@ -55,7 +55,6 @@ func paddedShortKeyWords(_ base: UnsafePointer<UInt8>, _ count: Int) -> (UInt64,
     return (a & masks[0], b & masks[1])
 }
 
-
 /// A fast hash of a byte string (wyhash-style multiply-mix over 16-byte blocks).
 @inline(__always)
 func hashBytes(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {

@@ -82,14 +82,9 @@ extension BPEModel {
             return encodeLong(piece, out: out, cache: &cache)
         }
         if case .found(let entry) = cache.table.find(key) { return cache.table.copyIDs(of: entry, to: out) }
-        // (A short piece missing from a seeded table is no token: no whole-piece lookup then.)
-        let count: Int
-        if options.ignoreMerges && !looksUpWholePieces, let id = vocabulary.value(forPadded: base, count: n) {
-            out[0] = id
-            count = 1
-        } else {
-            count = mergeBytes(piece, out: out, pairs: cache.pairs)
-        }
+        // (A short piece missing from the table is no token when pieces are looked up whole: the
+        // table was seeded with every short token.)
+        let count = mergeBytes(piece, out: out, pairs: cache.pairs)
         cache.table.insert(key, ids: out, count: count, model: self)
         return count
     }

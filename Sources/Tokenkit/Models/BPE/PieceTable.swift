@@ -108,13 +108,18 @@ struct PieceTable {
             let line = self.line(key.hash)
             let d0 = (line[0] ^ key.a) | ((line[1] & PieceTable.keyMask) ^ key.b)
             let d1 = (line[4] ^ key.a) | ((line[5] & PieceTable.keyMask) ^ key.b)
-            let entry = line + (d1 == 0 ? 4 : 0)
-            let target = UnsafeMutableRawPointer(out)
-            target.storeBytes(of: entry[2], as: UInt64.self)
-            target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
-            let count = Int(truncatingIfNeeded: entry[1] >> 60)
+            let count = PieceTable.storeInlineIDs(of: line + (d1 == 0 ? 4 : 0), to: out)
             return (min(d0, d1) == 0, count)
         }
+    }
+
+    /// Stores an entry's four id lanes at `out` whatever its count, and returns the count.
+    @inline(__always)
+    static func storeInlineIDs(of entry: UnsafeMutablePointer<UInt64>, to out: UnsafeMutablePointer<TokenID>) -> Int {
+        let target = UnsafeMutableRawPointer(out)
+        target.storeBytes(of: entry[2], as: UInt64.self)
+        target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
+        return Int(truncatingIfNeeded: entry[1] >> 60)
     }
 
     /// An empty table; `prepare(for:)` gives it its storage and seeds.
@@ -187,50 +192,44 @@ struct PieceTable {
         }
     }
 
-    /// Writes the ids of an entry `find` found to `out` (room for `maximumIDs` whatever the
-    /// count); returns their count.
+    /// Writes the ids of an entry `find` found to `out` (room for the count, and at least
+    /// `maximumIDs`); returns their count.
     @inline(__always)
     func copyIDs(of entry: UnsafeMutablePointer<UInt64>, to out: UnsafeMutablePointer<TokenID>) -> Int {
-        if entry[1] & Self.spilledBit != 0 {
-            let count = Int(truncatingIfNeeded: entry[3])
-            out.update(from: arena.unsafelyUnwrapped + Int(truncatingIfNeeded: entry[2]), count: count)
-            return count
-        }
-        let target = UnsafeMutableRawPointer(out)
-        target.storeBytes(of: entry[2], as: UInt64.self)
-        target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
-        return Int(truncatingIfNeeded: entry[1] >> 60)
+        guard entry[1] & Self.spilledBit != 0 else { return Self.storeInlineIDs(of: entry, to: out) }
+        let count = Int(truncatingIfNeeded: entry[3])
+        out.update(from: arena.unsafelyUnwrapped + Int(truncatingIfNeeded: entry[2]), count: count)
+        return count
     }
 
     /// Remembers the ids of a key that is not in the table (at least one). Clears and seeds the
     /// table again first when it or its arena is full.
     mutating func insert(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, model: BPEModel) {
         guard count >= 1 && count <= Self.arenaCapacity else { return }
-        let spills = count > Self.maximumIDs
-        if entries >= limit || (spills && arenaCount + count > Self.arenaCapacity) {
+        if entries >= limit || (count > Self.maximumIDs && arenaCount + count > Self.arenaCapacity) {
             view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: (view.lineMask + 1) * 64)
             seed(from: model)
         }
         guard case .empty(let slot) = find(key) else { return }
-        if spills {
-            slot[0] = key.a
-            slot[1] = key.b | Self.spilledBit
-            slot[2] = UInt64(arenaCount)
-            slot[3] = UInt64(count)
-            (arena.unsafelyUnwrapped + arenaCount).update(from: ids, count: count)
-            arenaCount += count
-            entries += 1
-        } else {
-            store(key, ids: ids, count: count, at: slot)
-        }
+        store(key, ids: ids, count: count, at: slot)
     }
 
+    /// Fills an empty entry: the ids in its lanes, or (more than `maximumIDs`) in the arena,
+    /// which the caller made room in.
     private mutating func store(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, at entry: UnsafeMutablePointer<UInt64>) {
         entry[0] = key.a
-        entry[1] = key.b | UInt64(count) << 60
-        let lanes = UnsafeMutableRawPointer(entry + 2)
-        lanes.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
-        lanes.copyMemory(from: ids, byteCount: count * 4)
+        if count > Self.maximumIDs {
+            entry[1] = key.b | Self.spilledBit
+            entry[2] = UInt64(arenaCount)
+            entry[3] = UInt64(count)
+            (arena.unsafelyUnwrapped + arenaCount).update(from: ids, count: count)
+            arenaCount += count
+        } else {
+            entry[1] = key.b | UInt64(count) << 60
+            let lanes = UnsafeMutableRawPointer(entry + 2)
+            lanes.initializeMemory(as: UInt8.self, repeating: 0, count: 16)
+            lanes.copyMemory(from: ids, byteCount: count * 4)
+        }
         entries += 1
     }
 }
