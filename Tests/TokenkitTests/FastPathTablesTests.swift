@@ -140,8 +140,9 @@ import Testing
     @Test func pieceTableStaysBoundedAndKeepsItsSeedsWhenItFills() {
         let (model, tokens) = wholePieceModel()
         var table = PieceTable()
-        // The smallest table the seeds allow: it fills after a few thousand new pieces.
-        table.prepare(for: model, capacity: 4)
+        // The smallest table the seeds allow, not allowed to grow: it fills after a few thousand
+        // new pieces.
+        table.prepare(for: model, capacity: 4, maximumCapacity: 4)
         defer { table.deallocate() }
         let capacity = (table.view.lineMask + 1) * 2
         for i in 0..<(capacity * 2) {
@@ -154,6 +155,34 @@ import Testing
         var occupied = 0
         for entry in 0..<capacity where table.view.lines!.load(fromByteOffset: entry * 32 + 8, as: UInt64.self) != 0 { occupied += 1 }
         #expect(occupied <= capacity / 4 * 3 + 1)
+    }
+
+    @Test func pieceTableDoublesUpToItsLimitKeepingEveryEntry() {
+        let (model, tokens) = wholePieceModel()
+        var sizing = PieceTable()
+        sizing.prepare(for: model, capacity: 4)
+        let start = sizing.capacity
+        sizing.deallocate()
+        // Room for two doublings; then the table is cleared instead.
+        var table = PieceTable()
+        table.prepare(for: model, capacity: 4, maximumCapacity: start * 4)
+        defer { table.deallocate() }
+        #expect(table.capacity == start)
+        // Pieces of one id and spilled ones (six ids), up to the largest table's limit.
+        let pieces = start * 4 / 4 * 3 - tokens.count - 256
+        for i in 0..<pieces {
+            insert(&table, Array("g\(i)".utf8), i % 3 == 0 ? (0..<6).map { TokenID(i &+ $0) } : [TokenID(20_000 + i)], model: model)
+        }
+        #expect(table.capacity == start * 4)
+        for i in 0..<pieces {
+            #expect(lookup(table, Array("g\(i)".utf8)) == (i % 3 == 0 ? (0..<6).map { TokenID(i &+ $0) } : [TokenID(20_000 + i)]))
+        }
+        for (key, id) in tokens where key.count <= 15 { #expect(lookup(table, key) == [id]) }
+        // Full at its limit: cleared and seeded again, at the same size.
+        for i in 0..<(start * 2) { insert(&table, Array("h\(i)".utf8), [TokenID(30_000 + i)], model: model) }
+        #expect(table.capacity == start * 4)
+        #expect(lookup(table, Array("g0".utf8)) == nil)
+        for (key, id) in tokens where key.count <= 15 { #expect(lookup(table, key) == [id]) }
     }
 
     @Test func pieceTableKeepsSpilledIdsWithinItsArena() {

@@ -7,8 +7,13 @@
 // the probe of a line is branch-free: both entries are compared, the matching
 // one's ids are stored whatever they are, and the caller advances its output by
 // the count only on a hit. The table is per worker (written on misses), bounded
-// (cleared and seeded again when it fills), and megabytes wide, so the encoder
-// prefetches the lines of a batch of pieces before probing them.
+// (it doubles when three quarters full, up to `maximumCapacity`, then is cleared
+// and seeded again), and megabytes wide, so the encoder prefetches the lines of a
+// batch of pieces before probing them. Doubling rather than clearing at the start
+// matters on text in many scripts: 6 MB of the multilingual corpus has some
+// 140,000 distinct short pieces, more than a first table for cl100k holds beside
+// its 100,000 seeds, and each clearing cost a pass over the table, a new seeding
+// and the merges of every piece seen again.
 
 import CTokenkitSupport
 
@@ -44,6 +49,11 @@ struct PieceKey {
         self.hash = hash
     }
 
+    /// The key of an entry's first two words (the second with its count bits cleared).
+    init(a: UInt64, b: UInt64) {
+        self.init(a: a, b: b, hash: hashPieceKey(a, b))
+    }
+
     /// The key of a piece of 1...15 bytes that may not be over-read.
     init(bytes base: UnsafePointer<UInt8>, count n: Int) {
         let (a, b) = shortKeyWords(base, n)
@@ -62,8 +72,9 @@ struct PieceKey {
 /// ids is a spilled entry: bit 63 set and no count (so that the branch-free probe never takes
 /// it), then where its ids start in the table's arena and how many there are. Seeded with the
 /// single bytes and, for models that look pieces up whole, the vocabulary's short tokens; the
-/// merge results of other pieces are added as they are met, until the table is three quarters
-/// full or its arena is, when it is cleared and seeded again.
+/// merge results of other pieces are added as they are met. When the table is three quarters
+/// full it doubles, up to `maximumCapacity` entries; at that size, or when its arena is full,
+/// it is cleared and seeded again.
 struct PieceTable {
     /// The bits of an entry's second word that belong to the key for the branch-free probe (the
     /// count is left out; the spilled bit stays, so that the probe does not match the entry).
@@ -75,11 +86,16 @@ struct PieceTable {
     static let maximumIDs = 4
     /// The most ids the arena of spilled entries holds.
     static let arenaCapacity = 1 << 18
+    /// The most entries the table grows to (32 MB).
+    static let maximumCapacity = 1 << 20
 
     private(set) var view: View
-    /// Entries in use, and the most before the table is cleared.
+    /// Entries in use, and the most before the table grows or is cleared.
     private var entries = 0
     private var limit = 0
+    /// Entries the storage holds (a power of two); the most it grows to.
+    private(set) var capacity = 0
+    private var capacityLimit = PieceTable.maximumCapacity
     /// The ids of spilled entries.
     private var arena: UnsafeMutablePointer<TokenID>?
     private var arenaCount = 0
@@ -133,16 +149,37 @@ struct PieceTable {
     }
 
     /// Sizes the table for the model (or gives it `capacity` entries, a power of two of at
-    /// least 4, for tests) and seeds it.
-    mutating func prepare(for model: BPEModel, capacity: Int? = nil) {
+    /// least 4, growing up to `maximumCapacity`, for tests) and seeds it.
+    mutating func prepare(for model: BPEModel, capacity: Int? = nil, maximumCapacity: Int = PieceTable.maximumCapacity) {
         // Seeds fill at most 40%; misses add entries up to 75%.
         var capacity = capacity ?? 1 << 17
         let seeds = model.pieceTableSeedCount
         while capacity * 2 < seeds * 5 { capacity <<= 1 }
-        view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
-        limit = capacity / 4 * 3
+        allocate(capacity: capacity)
+        capacityLimit = max(capacity, maximumCapacity)
         arena = .allocate(capacity: Self.arenaCapacity)
         seed(from: model)
+    }
+
+    private mutating func allocate(capacity: Int) {
+        self.capacity = capacity
+        view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
+        limit = capacity / 4 * 3
+    }
+
+    /// Moves every entry to a table twice as large (the arena stays as it is).
+    private mutating func grow() {
+        let old = view, oldCapacity = capacity
+        allocate(capacity: capacity * 2)
+        let entries = old.lines.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+        for index in 0..<oldCapacity {
+            let entry = entries + index &* 4
+            guard entry[1] != 0 else { continue }
+            let key = PieceKey(a: entry[0], b: entry[1] & Self.keyOnlyMask)
+            guard case .empty(let slot) = find(key) else { continue }
+            slot.update(from: entry, count: 4)
+        }
+        old.lines?.deallocate()
     }
 
     private mutating func seed(from model: BPEModel) {
@@ -202,11 +239,14 @@ struct PieceTable {
         return count
     }
 
-    /// Remembers the ids of a key that is not in the table (at least one). Clears and seeds the
-    /// table again first when it or its arena is full.
+    /// Remembers the ids of a key that is not in the table (at least one). Grows the table first
+    /// when it is full, or clears and seeds it again when it cannot grow or its arena is full.
     mutating func insert(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, model: BPEModel) {
         guard count >= 1 && count <= Self.arenaCapacity else { return }
-        if entries >= limit || (count > Self.maximumIDs && arenaCount + count > Self.arenaCapacity) {
+        let arenaFull = count > Self.maximumIDs && arenaCount + count > Self.arenaCapacity
+        if entries >= limit && capacity < capacityLimit && !arenaFull {
+            grow()
+        } else if entries >= limit || arenaFull {
             view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: (view.lineMask + 1) * 64)
             seed(from: model)
         }
