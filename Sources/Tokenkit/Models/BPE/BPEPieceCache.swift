@@ -33,10 +33,18 @@ struct PairLookupCache {
     func lookup(left: UInt32, right: UInt32, covering bytes: UnsafeBufferPointer<UInt8>, in model: BPEModel) -> UInt64? {
         let key = UInt64(left) << 32 | UInt64(right)
         let slot = slots + 2 &* Self.index(key)
-        if slot[0] == key {
+        if _fastPath(slot[0] == key) {
             let v = slot[1]
             return v == .max ? nil : v
         }
+        return Self.fill(slot, key: key, left: left, right: right, covering: bytes, in: model)
+    }
+
+    /// A miss: asks the model and remembers its answer. (Out of line, so that the hit path
+    /// stays a few instructions wherever the merge loops inline it.)
+    @inline(never)
+    private static func fill(_ slot: UnsafeMutablePointer<UInt64>, key: UInt64, left: UInt32, right: UInt32,
+                             covering bytes: UnsafeBufferPointer<UInt8>, in model: BPEModel) -> UInt64? {
         let value = model.merge(left, right, covering: bytes)
         slot[0] = key
         slot[1] = value ?? .max
