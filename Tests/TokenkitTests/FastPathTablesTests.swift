@@ -44,6 +44,54 @@ import Testing
         }
     }
 
+    @Test func mergeFilterKeepsEveryMemberAndRejectsMostOthers() {
+        var generator = SeededRandomGenerator(seed: 3)
+        let members = (0..<20_000).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+        let filter = MergeFilter(count: members.count) { insert in members.forEach(insert) }
+        let view = filter.view
+        for hash in members { #expect(view.mayContain(hash)) }
+        // About 12 bits per member, two bits in one word: roughly 2% of others get through.
+        let others = 100_000
+        var passed = 0
+        for _ in 0..<others where view.mayContain(UInt64.random(in: .min ... .max, using: &generator)) { passed += 1 }
+        #expect(passed < others / 20, "\(passed) of \(others)")
+        #expect(passed > 0)
+    }
+
+    @Test func mergeListFastLookupAgreesWithThePairTable() {
+        // A byte-level merge list over random pairs of ids; the fast path checks the filter first.
+        var vocabulary = ByteStringTable()
+        for byte in 0..<256 { vocabulary.set([UInt8(byte)], UInt32(byte)) }
+        var generator = SeededRandomGenerator(seed: 5)
+        var merges = PairTable(expectedCount: 5000)
+        var expected: [UInt64: UInt64] = [:]
+        var id: UInt32 = 256
+        while expected.count < 5000 {
+            let left = UInt32.random(in: 0..<id, using: &generator), right = UInt32.random(in: 0..<id, using: &generator)
+            let key = UInt64(left) << 32 | UInt64(right)
+            guard expected[key] == nil else { continue }
+            vocabulary.set(Array("t\(id)".utf8), id)
+            merges.set(left: left, right: right, rank: id - 256, result: id)
+            expected[key] = UInt64(id - 256) << 32 | UInt64(id)
+            id += 1
+        }
+        let model = BPEModel(alphabet: .byteLevel, vocabulary: vocabulary, merges: merges, options: .init())
+        let bytes: [UInt8] = [1, 2, 3, 4]
+        bytes.withUnsafeBufferPointer { bytes in
+            for (key, value) in expected {
+                #expect(model.merge(UInt32(key >> 32), UInt32(truncatingIfNeeded: key), covering: bytes) == value)
+            }
+            var rejected = 0
+            for _ in 0..<20_000 {
+                let left = UInt32.random(in: 0..<id, using: &generator), right = UInt32.random(in: 0..<id, using: &generator)
+                let found = model.merge(left, right, covering: bytes)
+                #expect(found == expected[UInt64(left) << 32 | UInt64(right)])
+                if found == nil { rejected += 1 }
+            }
+            #expect(rejected > 0)
+        }
+    }
+
     /// A piece's key as the fast encoder computes it (from a padded copy, 0xFF after the bytes).
     func pieceKey(_ bytes: [UInt8]) -> PieceKey {
         let padded = bytes + [UInt8](repeating: 0xFF, count: 16)

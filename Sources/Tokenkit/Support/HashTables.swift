@@ -8,7 +8,7 @@
 import CTokenkitSupport
 
 @inline(__always)
-private func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
     let product = a.multipliedFullWidth(by: b)
     return product.high ^ product.low
 }
@@ -412,6 +412,13 @@ struct PairTable: Sendable {
         let key = UInt64(left) << 32 | UInt64(right)
         if keepExisting, lookup(left: left, right: right) != nil { return }
         insertNew(key, UInt64(rank) << 32 | UInt64(result))
+    }
+
+    /// Calls `body` with every pair (in slot order).
+    func forEachPair(_ body: (_ left: UInt32, _ right: UInt32) -> Void) {
+        for i in stride(from: 0, to: slots.count, by: 2) where slots[i] != Self.empty {
+            body(UInt32(truncatingIfNeeded: slots[i] >> 32), UInt32(truncatingIfNeeded: slots[i]))
+        }
     }
 
     /// Returns (rank << 32 | result), or nil when the pair does not merge.

@@ -63,6 +63,10 @@ public struct BPEModel: TokenizationModel {
     /// entries as a plain pointer (kept alive by `bytePairs`).
     let bytePairs: BytePairMerges?
     let bytePairEntries: BytePairMerges.View?
+    /// Byte-level merge lists: the pairs that merge, checked before `merges` on the fast path
+    /// (see `MergeFilter`), and its words as a plain value (kept alive by `pairFilter`).
+    let pairFilter: MergeFilter?
+    let pairFilterView: MergeFilter.View?
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -117,6 +121,10 @@ public struct BPEModel: TokenizationModel {
             bytePairs = nil
         }
         bytePairEntries = bytePairs?.view
+        pairFilter = alphabet == .byteLevel && !mergesByConcatenation
+            ? MergeFilter(count: merges.count) { insert in merges.forEachPair { insert(pairFilterHash(left: $0, right: $1)) } }
+            : nil
+        pairFilterView = pairFilter?.view
     }
 
     // MARK: - Vocabulary
@@ -142,7 +150,10 @@ public struct BPEModel: TokenizationModel {
     /// path: tiktoken files look the bytes up; merge lists look the pair up).
     @inline(__always)
     func merge(_ left: TokenID, _ right: TokenID, covering bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard mergesByConcatenation else { return merges.lookup(left: left, right: right) }
+        guard mergesByConcatenation else {
+            if let pairFilterView, !pairFilterView.mayContain(pairFilterHash(left: left, right: right)) { return nil }
+            return merges.lookup(left: left, right: right)
+        }
         let n = bytes.count
         if n <= 16, let shortTokenSlots {
             // (Two merged symbols cover at least two bytes.)

@@ -3,7 +3,9 @@
 // short. Here key and id share a slot, so a lookup is one cache line (the
 // vocabulary's general table would cost two or three). Keys of up to 8 bytes
 // take 16-byte slots, the others 32-byte ones, which keeps o200k's table at
-// 8 MB. It is built once, read-only, and shared by every thread.
+// 8 MB. Most concatenations the merge loop asks for are not tokens: a
+// `MergeFilter` of the keys answers those without touching the table. It is
+// built once, read-only, and shared by every thread.
 
 import CTokenkitSupport
 
@@ -21,6 +23,8 @@ final class ShortTokenTable: @unchecked Sendable {
     private let wideMask: Int
     /// Number of tokens in the table.
     let count: Int
+    /// The keys' hashes, checked first.
+    private let filter: MergeFilter
 
     /// The table of every key of 2 to 16 bytes of `vocabulary` (raw byte-level keys).
     init(vocabulary: ByteStringTable) {
@@ -40,6 +44,13 @@ final class ShortTokenTable: @unchecked Sendable {
         narrowMask = narrowCapacity - 1
         wideMask = wideCapacity - 1
         count = narrowCount + wideCount
+        filter = MergeFilter(count: count) { insert in
+            vocabulary.forEach { key, _ in
+                guard (2...16).contains(key.count) else { return }
+                let (a, b) = shortKeyWords(key.baseAddress!, key.count)
+                insert(hashShortKey(a, b, lengthSeed: shortKeySeed(key.count)))
+            }
+        }
         vocabulary.forEach { key, id in
             let n = key.count
             guard (2...16).contains(n) else { return }
@@ -78,7 +89,7 @@ final class ShortTokenTable: @unchecked Sendable {
 
     /// The table's pointers and masks as a value, for loops to keep in registers (a class's
     /// fields are read again after every store the compiler cannot prove unrelated).
-    var view: View { View(narrow: narrow, narrowMask: narrowMask, wide: wide, wideMask: wideMask) }
+    var view: View { View(narrow: narrow, narrowMask: narrowMask, wide: wide, wideMask: wideMask, filter: filter.view) }
 
     /// See `ShortTokenTable.view`.
     struct View: @unchecked Sendable {   // (read-only pointers into the immutable table)
@@ -86,6 +97,7 @@ final class ShortTokenTable: @unchecked Sendable {
         let narrowMask: Int
         let wide: UnsafeMutableRawPointer
         let wideMask: Int
+        let filter: MergeFilter.View
 
         /// Starts loading the slot where the lookup of a key of `length` (2...16) bytes begins.
         @inline(__always)
@@ -100,6 +112,7 @@ final class ShortTokenTable: @unchecked Sendable {
         /// The id of the token whose bytes are the key (2...16 bytes), or nil.
         @inline(__always)
         func id(_ a: UInt64, _ b: UInt64, length n: Int, hash h: UInt64) -> TokenID? {
+            guard filter.mayContain(h) else { return nil }
             let length = UInt64(truncatingIfNeeded: n)
             if n <= 8 {
                 var i = ShortTokenTable.index(h, narrowMask)
