@@ -81,11 +81,16 @@ extension BPEModel {
         guard n <= PieceKey.maximumLength else {
             return encodeLong(piece, out: out, cache: &cache)
         }
-        if case .found(let entry) = cache.table.find(key) { return cache.table.copyIDs(of: entry, to: out) }
+        let slot: UnsafeMutablePointer<UInt64>
+        switch cache.table.find(key) {
+        case .found(let entry): return cache.table.copyIDs(of: entry, to: out)
+        case .empty(let empty): slot = empty
+        }
         // (A short piece missing from the table is no token when pieces are looked up whole: the
-        // table was seeded with every short token.)
+        // table was seeded with every short token.) Merging leaves the table alone, so the empty
+        // entry found is still where the piece goes, unless the table must grow or be cleared.
         let count = mergeBytes(piece, out: out, pairs: cache.pairs)
-        cache.table.insert(key, ids: out, count: count, model: self)
+        cache.table.insert(key, ids: out, count: count, model: self, at: slot)
         return count
     }
 

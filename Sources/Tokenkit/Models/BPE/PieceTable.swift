@@ -239,19 +239,27 @@ struct PieceTable {
         return count
     }
 
-    /// Remembers the ids of a key that is not in the table (at least one). Grows the table first
-    /// when it is full, or clears and seeds it again when it cannot grow or its arena is full.
-    mutating func insert(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, model: BPEModel) {
+    /// Remembers the ids of a key that is not in the table (at least one), at the empty entry
+    /// `find` gave for it when there is one (`slot`). Grows the table first when it is full, or
+    /// clears and seeds it again when it cannot grow or its arena is full.
+    mutating func insert(_ key: PieceKey, ids: UnsafePointer<TokenID>, count: Int, model: BPEModel,
+                         at slot: UnsafeMutablePointer<UInt64>? = nil) {
         guard count >= 1 && count <= Self.arenaCapacity else { return }
         let arenaFull = count > Self.maximumIDs && arenaCount + count > Self.arenaCapacity
+        var slot = slot
         if entries >= limit && capacity < capacityLimit && !arenaFull {
             grow()
+            slot = nil
         } else if entries >= limit || arenaFull {
             view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: (view.lineMask + 1) * 64)
             seed(from: model)
+            slot = nil
         }
-        guard case .empty(let slot) = find(key) else { return }
-        store(key, ids: ids, count: count, at: slot)
+        if slot == nil {
+            guard case .empty(let empty) = find(key) else { return }
+            slot = empty
+        }
+        store(key, ids: ids, count: count, at: slot.unsafelyUnwrapped)
     }
 
     /// Fills an empty entry: the ids in its lanes, or (more than `maximumIDs`) in the arena,
