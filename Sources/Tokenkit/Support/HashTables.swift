@@ -416,8 +416,10 @@ struct PairTable: Sendable {
 
     /// Calls `body` with every pair (in slot order).
     func forEachPair(_ body: (_ left: UInt32, _ right: UInt32) -> Void) {
-        for i in stride(from: 0, to: slots.count, by: 2) where slots[i] != Self.empty {
-            body(UInt32(truncatingIfNeeded: slots[i] >> 32), UInt32(truncatingIfNeeded: slots[i]))
+        slots.withUnsafeBufferPointer { slots in
+            for i in stride(from: 0, to: slots.count, by: 2) where slots[i] != Self.empty {
+                body(UInt32(truncatingIfNeeded: slots[i] >> 32), UInt32(truncatingIfNeeded: slots[i]))
+            }
         }
     }
 

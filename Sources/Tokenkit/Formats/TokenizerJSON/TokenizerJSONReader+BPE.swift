@@ -51,7 +51,7 @@ extension TokenizerJSONReader {
         }
 
         // Merges.
-        let merges = PairTableFiller(mergeCount: mergesValue.count, keepFirst: false)
+        let merges = PairTableFiller(mergeCount: mergesValue.count, keepFirst: false, filtered: alphabet == .byteLevel)
         let prefixLength = options.continuingSubwordPrefix?.utf8.count ?? 0
         var rank = -1
         var guess: TokenID? = nil
@@ -95,7 +95,8 @@ extension TokenizerJSONReader {
         if let missing = scaffolds.first(where: { options.scaffoldSplits[$0] == nil }) {
             throw malformed(v, "field \(path).scaffold_tokens: token id \(missing) is made by no merge, so it cannot be split")
         }
-        return BPEModel(alphabet: alphabet, vocabulary: reader.vocabulary, extraTokens: reader.extraTokens, merges: pairs, options: options)
+        return BPEModel(alphabet: alphabet, vocabulary: reader.vocabulary, extraTokens: reader.extraTokens, merges: pairs,
+                        mergeFilter: merges.filter, options: options)
     }
 }
 

@@ -70,20 +70,22 @@ public struct BPEModel: TokenizationModel {
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
-    /// Builds a model from vocabulary keys (see `Alphabet`) and a merge list resolved to ids.
-    init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID] = [:], merges: PairTable, options: Options) {
+    /// Builds a model from vocabulary keys (see `Alphabet`) and a merge list resolved to ids, with
+    /// the filter of those merges when the loader built it (else it is built here when needed).
+    init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID] = [:], merges: PairTable,
+         mergeFilter: MergeFilter? = nil, options: Options) {
         self.init(alphabet: alphabet, vocabulary: vocabulary, extraTokens: extraTokens, merges: merges,
-                  mergesByConcatenation: false, options: options)
+                  mergesByConcatenation: false, mergeFilter: mergeFilter, options: options)
     }
 
     /// Builds a model that merges as tiktoken does, from a rank file's byte strings → ranks.
     init(tiktokenRanks ranks: ByteStringTable, options: Options) {
         self.init(alphabet: .byteLevel, vocabulary: ranks, extraTokens: [:], merges: PairTable(expectedCount: 0),
-                  mergesByConcatenation: true, options: options)
+                  mergesByConcatenation: true, mergeFilter: nil, options: options)
     }
 
     private init(alphabet: Alphabet, vocabulary: ByteStringTable, extraTokens: [String: TokenID], merges: PairTable,
-                 mergesByConcatenation: Bool, options: Options) {
+                 mergesByConcatenation: Bool, mergeFilter: MergeFilter?, options: Options) {
         self.alphabet = alphabet
         // The fast path reads short tokens from `shortTokens`; the full index stays for the rest.
         var vocabulary = vocabulary
@@ -122,7 +124,7 @@ public struct BPEModel: TokenizationModel {
         }
         bytePairEntries = bytePairs?.view
         pairFilter = alphabet == .byteLevel && !mergesByConcatenation
-            ? MergeFilter(count: merges.count) { insert in merges.forEachPair { insert(pairFilterHash(left: $0, right: $1)) } }
+            ? mergeFilter ?? MergeFilter(count: merges.count) { insert in merges.forEachPair { insert(pairFilterHash(left: $0, right: $1)) } }
             : nil
         pairFilterView = pairFilter?.view
     }

@@ -13,19 +13,26 @@ final class MergeFilter: @unchecked Sendable {
     private let words: UnsafeMutablePointer<UInt64>
     private let wordMask: Int
 
-    /// A filter sized for `count` members, each given by `forEachHash` as a 64-bit hash whose
-    /// bits are all well mixed.
-    init(count: Int, forEachHash: ((UInt64) -> Void) -> Void) {
+    /// An empty filter sized for `count` members; its owner inserts them while it builds.
+    init(count: Int) {
         var wordCount = 1024
         while wordCount * 64 < count * 12 { wordCount <<= 1 }
         words = .allocate(capacity: wordCount)
         words.initialize(repeating: 0, count: wordCount)
         wordMask = wordCount - 1
-        let view = self.view
-        forEachHash { hash in
-            let (index, bits) = view.position(hash)
-            view.words[index] |= bits
-        }
+    }
+
+    /// A filter of `count` members, each given by `forEachHash` as a 64-bit hash whose bits are
+    /// all well mixed.
+    convenience init(count: Int, forEachHash: ((UInt64) -> Void) -> Void) {
+        self.init(count: count)
+        forEachHash(insert)
+    }
+
+    /// Adds a member (only while the filter is being built: it is read without locks).
+    func insert(_ hash: UInt64) {
+        let (index, bits) = view.position(hash)
+        words[index] |= bits
     }
 
     deinit { words.deallocate() }

@@ -3,7 +3,8 @@ import Foundation
 /// Builds a `PairTable` from merges given in rank order. With many merges and more than one
 /// core, the table is allocated and filled on a thread of its own: the caller appends entries
 /// and publishes them in chunks, and the inserts — each a cache miss in a table of several
-/// megabytes — overlap with the caller's work (reading the file, resolving merges to ids).
+/// megabytes — overlap with the caller's work (reading the file, resolving merges to ids). The
+/// same thread fills the fast path's `MergeFilter` when asked to.
 final class PairTableFiller: @unchecked Sendable {
     /// Merges per published chunk.
     static let chunk = 8192
@@ -14,6 +15,8 @@ final class PairTableFiller: @unchecked Sendable {
     /// (`tokenizers`, whose merge map is collected from the list in order).
     private let keepFirst: Bool
     private var pairs: PairTable?
+    /// The filter of the pairs (when asked for), complete once `finish` has returned.
+    let filter: MergeFilter?
     /// Threaded mode: the entries so far, and how many of them each published chunk ends at.
     private var entries: UnsafeMutablePointer<Entry>?
     private var count = 0
@@ -22,9 +25,10 @@ final class PairTableFiller: @unchecked Sendable {
     private let chunkReady = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
-    init(mergeCount: Int, keepFirst: Bool) {
+    init(mergeCount: Int, keepFirst: Bool, filtered: Bool = false) {
         self.mergeCount = mergeCount
         self.keepFirst = keepFirst
+        filter = filtered ? MergeFilter(count: mergeCount) : nil
         guard mergeCount >= 4 * Self.chunk, ProcessInfoLite.activeProcessorCount > 1 else {
             pairs = PairTable(expectedCount: mergeCount)
             return
@@ -36,6 +40,7 @@ final class PairTableFiller: @unchecked Sendable {
             var table = PairTable(expectedCount: mergeCount)
             let entries = entries!
             let keepFirst = keepFirst
+            let filter = filter
             var start = 0
             for c in 0..<chunks {
                 chunkReady.wait()
@@ -43,6 +48,7 @@ final class PairTableFiller: @unchecked Sendable {
                 for i in start..<end {
                     let e = entries[i]
                     table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepExisting: keepFirst)
+                    filter?.insert(pairFilterHash(left: e.left, right: e.right))
                 }
                 start = end
             }
@@ -65,6 +71,7 @@ final class PairTableFiller: @unchecked Sendable {
             count += 1
         } else {
             pairs!.set(left: left, right: right, rank: rank, result: result, keepExisting: keepFirst)
+            filter?.insert(pairFilterHash(left: left, right: right))
         }
     }
 

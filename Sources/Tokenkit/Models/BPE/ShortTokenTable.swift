@@ -44,18 +44,14 @@ final class ShortTokenTable: @unchecked Sendable {
         narrowMask = narrowCapacity - 1
         wideMask = wideCapacity - 1
         count = narrowCount + wideCount
-        filter = MergeFilter(count: count) { insert in
-            vocabulary.forEach { key, _ in
-                guard (2...16).contains(key.count) else { return }
-                let (a, b) = shortKeyWords(key.baseAddress!, key.count)
-                insert(hashShortKey(a, b, lengthSeed: shortKeySeed(key.count)))
-            }
-        }
+        let filter = MergeFilter(count: count)
+        self.filter = filter
         vocabulary.forEach { key, id in
             let n = key.count
             guard (2...16).contains(n) else { return }
             let (a, b) = shortKeyWords(key.baseAddress!, n)
             let h = hashShortKey(a, b, lengthSeed: shortKeySeed(n))
+            filter.insert(h)
             let meta = UInt64(n) << 32 | UInt64(id)
             if n <= 8 {
                 var i = Self.index(h, narrowMask)
