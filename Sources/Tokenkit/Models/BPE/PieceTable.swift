@@ -90,12 +90,14 @@ struct PieceTable {
     static let maximumCapacity = 1 << 20
 
     private(set) var view: View
-    /// Entries in use, and the most before the table grows or is cleared.
+    /// Entries in use.
     private var entries = 0
-    private var limit = 0
-    /// Entries the storage holds (a power of two); the most it grows to.
-    private(set) var capacity = 0
+    /// The most entries the table grows to.
     private var capacityLimit = PieceTable.maximumCapacity
+    /// Entries the storage holds (a power of two): two per line.
+    var capacity: Int { (view.lineMask + 1) * 2 }
+    /// The most entries before the table grows or is cleared.
+    private var limit: Int { capacity / 4 * 3 }
     /// The ids of spilled entries.
     private var arena: UnsafeMutablePointer<TokenID>?
     private var arenaCount = 0
@@ -162,9 +164,7 @@ struct PieceTable {
     }
 
     private mutating func allocate(capacity: Int) {
-        self.capacity = capacity
         view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
-        limit = capacity / 4 * 3
     }
 
     /// Moves every entry to a table twice as large (the arena stays as it is).
@@ -251,7 +251,7 @@ struct PieceTable {
             grow()
             slot = nil
         } else if entries >= limit || arenaFull {
-            view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: (view.lineMask + 1) * 64)
+            view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * 32)
             seed(from: model)
             slot = nil
         }

@@ -7,8 +7,6 @@
 // `MergeFilter` of the keys answers those without touching the table. It is
 // built once, read-only, and shared by every thread.
 
-import CTokenkitSupport
-
 /// The vocabulary's tokens of 2 to 16 bytes, by their bytes, for the merge loop of tiktoken-style
 /// models: one cache line per lookup.
 ///
@@ -94,16 +92,6 @@ final class ShortTokenTable: @unchecked Sendable {
         let wide: UnsafeMutableRawPointer
         let wideMask: Int
         let filter: MergeFilter.View
-
-        /// Starts loading the slot where the lookup of a key of `length` (2...16) bytes begins.
-        @inline(__always)
-        func prefetch(length: Int, hash h: UInt64) {
-            if length <= 8 {
-                tokenkit_prefetch(narrow + 16 &* ShortTokenTable.index(h, narrowMask))
-            } else {
-                tokenkit_prefetch(wide + 32 &* ShortTokenTable.index(h, wideMask))
-            }
-        }
 
         /// The id of the token whose bytes are the key (2...16 bytes), or nil.
         @inline(__always)
