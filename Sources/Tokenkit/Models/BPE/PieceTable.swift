@@ -146,15 +146,17 @@ struct PieceTable {
     var isPrepared: Bool { view.lines != nil }
 
     func deallocate() {
-        view.lines?.deallocate()
+        if let lines = view.lines { deallocateZeroedTable(lines, byteCount: capacity * 32) }
         arena?.deallocate()
     }
 
     /// Sizes the table for the model (or gives it `capacity` entries, a power of two of at
     /// least 4, growing up to `maximumCapacity`, for tests) and seeds it.
     mutating func prepare(for model: BPEModel, capacity: Int? = nil, maximumCapacity: Int = PieceTable.maximumCapacity) {
-        // Seeds fill at most 40%; misses add entries up to 75%.
-        var capacity = capacity ?? 1 << 17
+        // Seeds fill at most 40%; misses add entries up to 75%. At least 16 MB: a doubling costs
+        // a pass over the table and the zeroing of twice its pages (some 5 ms from 8 MB), which
+        // a table this size only pays after some 10 MB of text in many scripts.
+        var capacity = capacity ?? 1 << 19
         let seeds = model.pieceTableSeedCount
         while capacity * 2 < seeds * 5 { capacity <<= 1 }
         allocate(capacity: capacity)
@@ -167,19 +169,35 @@ struct PieceTable {
         view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
     }
 
-    /// Moves every entry to a table twice as large (the arena stays as it is).
+    /// Moves every entry to a table twice as large (the arena stays as it is), in batches whose
+    /// new lines are requested first, as seeds are.
     private mutating func grow() {
         let old = view, oldCapacity = capacity
         allocate(capacity: capacity * 2)
         let entries = old.lines.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
-        for index in 0..<oldCapacity {
-            let entry = entries + index &* 4
-            guard entry[1] != 0 else { continue }
-            let key = PieceKey(a: entry[0], b: entry[1] & Self.keyOnlyMask)
-            guard case .empty(let slot) = find(key) else { continue }
-            slot.update(from: entry, count: 4)
+        let batch = 32
+        withUnsafeTemporaryAllocation(of: (PieceKey, UnsafeMutablePointer<UInt64>).self, capacity: batch) { pending in
+            var count = 0
+            func flush() {
+                for i in 0..<count {
+                    let (key, entry) = pending[i]
+                    guard case .empty(let slot) = find(key) else { continue }
+                    slot.update(from: entry, count: 4)
+                }
+                count = 0
+            }
+            for index in 0..<oldCapacity {
+                let entry = entries + index &* 4
+                guard entry[1] != 0 else { continue }
+                let key = PieceKey(a: entry[0], b: entry[1] & Self.keyOnlyMask)
+                view.prefetch(key.hash)
+                pending[count] = (key, entry)
+                count += 1
+                if count == batch { flush() }
+            }
+            flush()
         }
-        old.lines?.deallocate()
+        deallocateZeroedTable(old.lines.unsafelyUnwrapped, byteCount: oldCapacity * 32)
     }
 
     private mutating func seed(from model: BPEModel) {
@@ -251,7 +269,10 @@ struct PieceTable {
             grow()
             slot = nil
         } else if entries >= limit || arenaFull {
-            view.lines.unsafelyUnwrapped.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * 32)
+            // (Fresh pages rather than clearing these: the system zeroes them as they are touched.)
+            let capacity = self.capacity
+            deallocateZeroedTable(view.lines.unsafelyUnwrapped, byteCount: capacity * 32)
+            allocate(capacity: capacity)
             seed(from: model)
             slot = nil
         }

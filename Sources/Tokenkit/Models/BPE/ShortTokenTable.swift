@@ -72,8 +72,8 @@ final class ShortTokenTable: @unchecked Sendable {
     }
 
     deinit {
-        narrow.deallocate()
-        wide.deallocate()
+        deallocateZeroedTable(narrow, byteCount: (narrowMask + 1) * 16)
+        deallocateZeroedTable(wide, byteCount: (wideMask + 1) * 32)
     }
 
     /// The slot where the probe of a hash starts, in either part.
