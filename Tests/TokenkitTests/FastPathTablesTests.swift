@@ -158,6 +158,26 @@ import Testing
         #expect(lookup(plain, Array("ab".utf8)) == nil)
     }
 
+    @Test func longTokensAreFoundWholeBehindTheirFilter() {
+        let (model, tokens) = wholePieceModel()
+        let filter = try! #require(model.longTokenFilter)
+        var cache = BPEPieceCache()
+        defer { cache.deallocate() }
+        var longTokens = 0
+        for (key, id) in tokens where key.count > PieceKey.maximumLength {
+            longTokens += 1
+            #expect(filter.mayContain(key.withUnsafeBufferPointer { hashBytes($0.baseAddress!, $0.count) }))
+            // The fast path (piece cache, filter, vocabulary) gives the token itself.
+            let padded = key.withUnsafeBufferPointer { cache.text.load($0, prefixSpace: false) }
+            var out = [TokenID](repeating: 0, count: key.count + BPEModel.outputSlack)
+            let count = out.withUnsafeMutableBufferPointer { model.encodePiece(padded.baseAddress!, padded.count, out: $0.baseAddress!, cache: &cache) }
+            #expect(Array(out.prefix(count)) == [id], "\(key)")
+        }
+        #expect(longTokens > 500)
+        // Models that merge every piece have no such filter.
+        #expect(BPEModel(tiktokenRanks: ByteStringTable(), options: .init()).longTokenFilter == nil)
+    }
+
     @Test func pieceTableKeepsThePiecesOfUpToFifteenBytesAndSpillsMoreThanFourIds() {
         let (model, _) = wholePieceModel()
         var table = PieceTable()

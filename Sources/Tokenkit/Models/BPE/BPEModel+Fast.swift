@@ -101,7 +101,8 @@ extension BPEModel {
         let h = hashBytes(piece.baseAddress!, piece.count)
         let cached = cache.lookup(piece, hash: h, out: out)
         if cached >= 0 { return cached }
-        if options.ignoreMerges, let id = vocabulary.value(forPadded: piece.baseAddress!, count: piece.count) {
+        if let longTokenFilter, longTokenFilter.mayContain(h),
+           let id = vocabulary.value(forPadded: piece.baseAddress!, count: piece.count) {
             out[0] = id
             return 1
         }

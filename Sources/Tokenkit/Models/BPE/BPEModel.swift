@@ -67,6 +67,11 @@ public struct BPEModel: TokenizationModel {
     /// (see `MergeFilter`), and its words as a plain value (kept alive by `pairFilter`).
     let pairFilter: MergeFilter?
     let pairFilterView: MergeFilter.View?
+    /// Byte-level models that look pieces up whole (`ignoreMerges`): the `hashBytes` of the tokens
+    /// too long for the piece table, so that the fast path tells a long piece that is no token
+    /// (most of them) without a miss in the vocabulary's index. A few KB.
+    let longTokenFilter: MergeFilter.View?
+    private let longTokenFilterStorage: MergeFilter?
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -96,7 +101,11 @@ public struct BPEModel: TokenizationModel {
         self.mergesByConcatenation = mergesByConcatenation
         self.options = options
         var maxID: TokenID = 0
-        vocabulary.forEach { _, id in maxID = max(maxID, id) }
+        var longTokenCount = 0
+        vocabulary.forEach { key, id in
+            maxID = max(maxID, id)
+            if key.count > PieceKey.maximumLength { longTokenCount += 1 }
+        }
         for id in extraTokens.values { maxID = max(maxID, id) }
         var entryForID = [Int32](repeating: -1, count: Int(maxID) + 1)
         var entry: Int32 = 0
@@ -127,6 +136,14 @@ public struct BPEModel: TokenizationModel {
             ? mergeFilter ?? MergeFilter(count: merges.count) { insert in merges.forEachPair { insert(pairFilterHash(left: $0, right: $1)) } }
             : nil
         pairFilterView = pairFilter?.view
+        longTokenFilterStorage = alphabet == .byteLevel && options.ignoreMerges
+            ? MergeFilter(count: longTokenCount) { insert in
+                vocabulary.forEach { key, _ in
+                    if key.count > PieceKey.maximumLength { insert(hashBytes(key.baseAddress!, key.count)) }
+                }
+            }
+            : nil
+        longTokenFilter = longTokenFilterStorage?.view
     }
 
     // MARK: - Vocabulary

@@ -8,7 +8,9 @@
 // rejects).
 
 /// A blocked Bloom filter over the merges of a model, checked before its merge table: when it
-/// says no, the pair does not merge. Built once, read-only, shared by every thread.
+/// says no, the pair does not merge. (It serves any set of well-mixed 64-bit hashes: the long
+/// tokens of a model that looks pieces up whole use one too.) Built once, read-only, shared by
+/// every thread.
 final class MergeFilter: @unchecked Sendable {
     private let words: UnsafeMutablePointer<UInt64>
     private let wordMask: Int
