@@ -147,8 +147,11 @@ extension BPEModel {
     /// The merge loop for short pieces (most of them), on stack buffers and without a heap:
     /// each pair's candidate is one 32-bit key, rank << 5 | position, so the next merge (the
     /// lowest rank, the leftmost among equal ranks) is the minimum key, found by a branch-free
-    /// pass; merged-away symbols keep their slot with the key `.max` and are unlinked, so no array
-    /// is shifted. Returns nil when a rank does not fit in 26 bits (the caller then uses the heap).
+    /// pass four keys at a time; merged-away symbols keep their slot with the key `.max` and are
+    /// unlinked, so no array is shifted. Keys are written four at a time too (the group is loaded,
+    /// one lane replaced, and stored back): the next pass's loads of 16 bytes are then forwarded
+    /// from those stores, where after a 4-byte store they would wait for it to reach the cache.
+    /// Returns nil when a rank does not fit in 26 bits (the caller then uses the heap).
     @inline(__always)
     private func mergeSmall(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
                             _ pairs: PairLookupCache) -> Int? {
@@ -163,19 +166,29 @@ extension BPEModel {
                 let next = linkBuffer.baseAddress!
                 let previous = next + Self.smallPieceLimit
                 // Every rank looked up, or-ed together: they must fit in 26 bits, so that keys are
-                // positive Int32s (signed, their minimum is a plain vector instruction). (Returned
-                // rather than kept in a captured variable, which would cost an exclusivity check per call.)
+                // positive Int32s (signed, their minimum is a plain vector instruction).
                 var rankBits: UInt64 = 0
-                @inline(__always) func lookup(_ p: Int, _ q: Int) -> UInt64 {
-                    let end = Int(next[q])
-                    guard let m = pairs.lookup(left: symbols[p], right: symbols[q],
-                                               covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self) else {
-                        keys[p] = .max
-                        return 0
-                    }
-                    keys[p] = Int32(truncatingIfNeeded: m >> 32) << 5 | Int32(truncatingIfNeeded: p)
+                let lanes = SIMD4<Int32>(0, 1, 2, 3)
+                @inline(__always) func setKey(_ i: Int, _ key: Int32) {
+                    let group = UnsafeMutableRawPointer(keys + (i & ~3))
+                    let old = group.loadUnaligned(as: SIMD4<Int32>.self)
+                    // All ones in lane i % 4 (lane numbers and i % 4 are small: only there does the
+                    // difference minus one go negative).
+                    let lane = ((lanes ^ SIMD4(repeating: Int32(truncatingIfNeeded: i & 3))) &- 1) &>> 31
+                    group.storeBytes(of: (old & ~lane) | (SIMD4(repeating: key) & lane), as: SIMD4<Int32>.self)
+                }
+                /// The key of the merge (rank << 32 | result) of the pair at p, its result kept.
+                @inline(__always) func key(_ m: UInt64, at p: Int) -> Int32 {
                     results[p] = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: m))
-                    return m >> 32
+                    return m == .max ? .max : Int32(truncatingIfNeeded: m >> 32) << 5 | Int32(truncatingIfNeeded: p)
+                }
+                /// Files the candidate of the symbols at p and q; returns its rank's bits.
+                @inline(__always) func lookup(_ p: Int, _ q: Int, initial: Bool = false) -> UInt64 {
+                    let end = Int(next[q])
+                    let m = pairs.lookup(left: symbols[p], right: symbols[q],
+                                         covering: UnsafeBufferPointer(start: base + p, count: end &- p), in: self) ?? .max
+                    if initial { keys[p] = key(m, at: p) } else { setKey(p, key(m, at: p)) }
+                    return m == .max ? 0 : m >> 32
                 }
                 for i in 0..<n {
                     next[i] = Int8(truncatingIfNeeded: i &+ 1)
@@ -185,37 +198,37 @@ extension BPEModel {
                     // The first candidates are pairs of bytes: one load each.
                     for i in 0..<(n &- 1) {
                         let m = bytePairs[base[i], base[i &+ 1]]
-                        let rank = m >> 32
-                        keys[i] = m == .max ? .max : Int32(truncatingIfNeeded: rank) << 5 | Int32(truncatingIfNeeded: i)
-                        results[i] = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: m))
-                        rankBits |= m == .max ? 0 : rank
+                        keys[i] = key(m, at: i)
+                        rankBits |= m == .max ? 0 : m >> 32
                     }
                 } else {
-                    for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1) }
+                    for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1, initial: true) }
                 }
                 keys[n &- 1] = .max
-                // The minimum is taken four keys at a time, over a multiple of four keys: the ones
-                // past the piece hold `.max` for good.
+                // The minimum is taken over a multiple of four keys: the ones past the piece hold
+                // `.max` for good.
                 let paddedCount = (n &+ 3) & ~3
                 for i in n..<paddedCount { keys[i] = .max }
                 while true {
-                    var lanes = SIMD4<Int32>(repeating: .max)
+                    var minimum = SIMD4<Int32>(repeating: .max)
                     var i = 0
                     while i < paddedCount {
-                        lanes = pointwiseMin(lanes, UnsafeRawPointer(keys + i).loadUnaligned(as: SIMD4<Int32>.self))
+                        let group = UnsafeRawPointer(keys + i).loadUnaligned(as: SIMD4<Int32>.self)
+                        let smaller = (group &- minimum) &>> 31
+                        minimum = (minimum & ~smaller) | (group & smaller)
                         i &+= 4
                     }
-                    let best = lanes.min()
+                    let best = minimum.min()
                     if best == .max { break }
                     guard rankBits < 1 << 26 else { return nil }
                     let p = Int(best & 31)
                     let q = Int(next[p])
                     let after = Int(next[q])
                     symbols[p] = TokenID(truncatingIfNeeded: results[p])
-                    keys[q] = .max
+                    setKey(q, .max)
                     next[p] = Int8(truncatingIfNeeded: after)
                     if after < n { previous[after] = Int8(truncatingIfNeeded: p) }
-                    if after < n { rankBits |= lookup(p, after) } else { keys[p] = .max }
+                    if after < n { rankBits |= lookup(p, after) } else { setKey(p, .max) }
                     let before = Int(previous[p])
                     if before >= 0 { rankBits |= lookup(before, p) }
                 }
