@@ -166,7 +166,8 @@ extension BPEModel {
                 let next = linkBuffer.baseAddress!
                 let previous = next + Self.smallPieceLimit
                 // Every rank looked up, or-ed together: they must fit in 26 bits, so that keys are
-                // positive Int32s (signed, their minimum is a plain vector instruction).
+                // positive Int32s (signed, their minimum is a plain vector instruction). (Returned
+                // rather than kept in a captured variable, which would cost an exclusivity check per call.)
                 var rankBits: UInt64 = 0
                 let lanes = SIMD4<Int32>(0, 1, 2, 3)
                 @inline(__always) func setKey(_ i: Int, _ key: Int32) {
