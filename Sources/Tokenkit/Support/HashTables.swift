@@ -187,15 +187,33 @@ struct ByteStringTable: Sendable {
     }
 
     private mutating func insertSlot(hash h: UInt64, key: UnsafeBufferPointer<UInt8>, entry: Int, value: UInt32) {
-        var i = Int(truncatingIfNeeded: h) & mask
-        while slots[2 * i] != 0 { i = (i &+ 1) & mask }
-        slots[2 * i] = Self.tag(h) << 32 | UInt64(value)
-        slots[2 * i + 1] = Self.keyWord(key, entry: entry)
+        let mask = self.mask
+        // (Through a pointer: indexing the array checks its uniqueness and bounds at every step.)
+        slots.withUnsafeMutableBufferPointer { slots in
+            var i = Int(truncatingIfNeeded: h) & mask
+            while slots[2 &* i] != 0 { i = (i &+ 1) & mask }
+            slots[2 &* i] = Self.tag(h) << 32 | UInt64(value)
+            slots[2 &* i &+ 1] = Self.keyWord(key, entry: entry)
+        }
     }
 
     /// Inserts or replaces the value for `key`.
     mutating func set(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32) {
-        let h = Self.hash(key)
+        set(key, value, hash: Self.hash(key))
+    }
+
+    /// The hash the table keys `key` by (for `prefetchSlot` and `set(_:_:hash:)`).
+    static func hash(of key: UnsafeBufferPointer<UInt8>) -> UInt64 { hash(key) }
+
+    /// Starts loading the slot where the probe of a hash begins: a caller that inserts many keys
+    /// requests a batch of slots before filling them, so that their misses overlap.
+    func prefetchSlot(hash h: UInt64) {
+        guard !slots.isEmpty else { return }
+        slots.withUnsafeBufferPointer { tokenkit_prefetch(UnsafeRawPointer($0.baseAddress! + 2 &* (Int(truncatingIfNeeded: h) & mask))) }
+    }
+
+    /// `set` with the key's hash already computed (`hash(of:)`).
+    mutating func set(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32, hash h: UInt64) {
         if let slot = slotIndex(key, hash: h) {
             slots[2 * slot] = (slots[2 * slot] >> 32) << 32 | UInt64(value)
             if let entry = entryIndex(ofSlot: slot, key: key) { values[entry] = value }

@@ -37,6 +37,7 @@ extension TokenizerJSONReader {
             }
             _ = key.withStringBytes { reader.add($0, id: TokenID(n)) }
         }
+        reader.flush()
 
         // Scaffold-BPE's scaffolds (Tokenkit's extension): tokens split back into their parts.
         var scaffolds: Set<TokenID> = []
@@ -137,6 +138,7 @@ private final class VocabularyBuilder {
         vocabulary = ByteStringTable(expectedCount: expectedCount)
         entryForID.reserveCapacity(expectedCount)
         scratch = .allocate(capacity: scratchCapacity)
+        pending.reserveCapacity(Self.batch)
     }
 
     deinit { scratch.deallocate() }
@@ -164,11 +166,36 @@ private final class VocabularyBuilder {
         }
     }
 
+    /// Keys decoded but not inserted yet, end to end from the start of `scratch`, with their
+    /// hashes (whose slots were requested) and ids: inserted in order by `flush`.
+    private static let batch = 32
+    @exclusivity(unchecked) private var pending: [(length: Int, hash: UInt64, id: TokenID)] = []
+    @exclusivity(unchecked) private var pendingBytes = 0
+
+    /// Adds a token of the vocabulary (inserted with the next `flush`, which must come before
+    /// any lookup).
     func add(_ token: UnsafeBufferPointer<UInt8>, id: TokenID) {
-        reserveScratch(token.count)
-        if let length = key(token, at: 0) {
+        // (A byte-level key is never longer than its string.)
+        reserveScratch(pendingBytes + token.count)
+        if let length = key(token, at: pendingBytes) {
+            let h = ByteStringTable.hash(of: UnsafeBufferPointer(start: scratch + pendingBytes, count: length))
+            vocabulary.prefetchSlot(hash: h)
+            pending.append((length, h, id))
+            pendingBytes += length
+            if pending.count == Self.batch { flush() }
+        } else {
+            // (Keys outside the alphabet are kept apart, so their order among the others is free.)
+            extraTokens[String(decoding: token, as: UTF8.self)] = id
+        }
+    }
+
+    /// Inserts the pending keys, in the order they were added.
+    func flush() {
+        var offset = 0
+        for (length, h, id) in pending {
             let before = vocabulary.count
-            vocabulary.set(UnsafeBufferPointer(start: scratch, count: length), id)
+            vocabulary.set(UnsafeBufferPointer(start: scratch + offset, count: length), id, hash: h)
+            offset += length
             // (Ids far beyond the vocabulary size are left out: they only lose the guess shortcut.)
             if vocabulary.count > before, Int(id) < 4 * vocabulary.count + 1024 {
                 if Int(id) >= entryForID.count {
@@ -176,9 +203,9 @@ private final class VocabularyBuilder {
                 }
                 entryForID[Int(id)] = Int32(before)
             }
-        } else {
-            extraTokens[String(decoding: token, as: UTF8.self)] = id
         }
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes = 0
     }
 
     private func id(ofKey length: Int, at offset: Int) -> TokenID? {
