@@ -160,7 +160,7 @@ import Testing
 
     @Test func longTokensAreFoundWholeBehindTheirFilter() {
         let (model, tokens) = wholePieceModel()
-        let filter = try! #require(model.longTokenFilter)
+        let filter = try! #require(model.longTokenFilterView)
         var cache = BPEPieceCache()
         defer { cache.deallocate() }
         var longTokens = 0

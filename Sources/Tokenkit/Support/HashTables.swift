@@ -181,8 +181,9 @@ struct ByteStringTable: Sendable {
         }
     }
 
+    /// The hash the table keys `key` by (also for `prefetchSlot` and `set(_:_:hash:)`).
     @inline(__always)
-    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
     }
 
@@ -202,9 +203,6 @@ struct ByteStringTable: Sendable {
         set(key, value, hash: Self.hash(key))
     }
 
-    /// The hash the table keys `key` by (for `prefetchSlot` and `set(_:_:hash:)`).
-    static func hash(of key: UnsafeBufferPointer<UInt8>) -> UInt64 { hash(key) }
-
     /// Starts loading the slot where the probe of a hash begins: a caller that inserts many keys
     /// requests a batch of slots before filling them, so that their misses overlap.
     func prefetchSlot(hash h: UInt64) {
@@ -212,7 +210,7 @@ struct ByteStringTable: Sendable {
         slots.withUnsafeBufferPointer { tokenkit_prefetch(UnsafeRawPointer($0.baseAddress! + 2 &* (Int(truncatingIfNeeded: h) & mask))) }
     }
 
-    /// `set` with the key's hash already computed (`hash(of:)`).
+    /// `set` with the key's hash already computed (`hash(_:)`).
     mutating func set(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32, hash h: UInt64) {
         if let slot = slotIndex(key, hash: h) {
             slots[2 * slot] = (slots[2 * slot] >> 32) << 32 | UInt64(value)

@@ -178,7 +178,7 @@ private final class VocabularyBuilder {
         // (A byte-level key is never longer than its string.)
         reserveScratch(pendingBytes + token.count)
         if let length = key(token, at: pendingBytes) {
-            let h = ByteStringTable.hash(of: UnsafeBufferPointer(start: scratch + pendingBytes, count: length))
+            let h = ByteStringTable.hash(UnsafeBufferPointer(start: scratch + pendingBytes, count: length))
             vocabulary.prefetchSlot(hash: h)
             pending.append((length, h, id))
             pendingBytes += length

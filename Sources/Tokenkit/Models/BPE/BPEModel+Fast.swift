@@ -101,7 +101,7 @@ extension BPEModel {
         let h = hashBytes(piece.baseAddress!, piece.count)
         let cached = cache.lookup(piece, hash: h, out: out)
         if cached >= 0 { return cached }
-        if let longTokenFilter, longTokenFilter.mayContain(h),
+        if let longTokenFilterView, longTokenFilterView.mayContain(h),
            let id = vocabulary.value(forPadded: piece.baseAddress!, count: piece.count) {
             out[0] = id
             return 1

@@ -69,9 +69,10 @@ public struct BPEModel: TokenizationModel {
     let pairFilterView: MergeFilter.View?
     /// Byte-level models that look pieces up whole (`ignoreMerges`): the `hashBytes` of the tokens
     /// too long for the piece table, so that the fast path tells a long piece that is no token
-    /// (most of them) without a miss in the vocabulary's index. A few KB.
-    let longTokenFilter: MergeFilter.View?
-    private let longTokenFilterStorage: MergeFilter?
+    /// (most of them) without a miss in the vocabulary's index (a few KB), and its words as a
+    /// plain value (kept alive by `longTokenFilter`).
+    let longTokenFilter: MergeFilter?
+    let longTokenFilterView: MergeFilter.View?
 
     public var vocabularySize: Int { vocabulary.count + extraTokens.count }
 
@@ -136,14 +137,14 @@ public struct BPEModel: TokenizationModel {
             ? mergeFilter ?? MergeFilter(count: merges.count) { insert in merges.forEachPair { insert(pairFilterHash(left: $0, right: $1)) } }
             : nil
         pairFilterView = pairFilter?.view
-        longTokenFilterStorage = alphabet == .byteLevel && options.ignoreMerges
+        longTokenFilter = alphabet == .byteLevel && options.ignoreMerges
             ? MergeFilter(count: longTokenCount) { insert in
                 vocabulary.forEach { key, _ in
                     if key.count > PieceKey.maximumLength { insert(hashBytes(key.baseAddress!, key.count)) }
                 }
             }
             : nil
-        longTokenFilter = longTokenFilterStorage?.view
+        longTokenFilterView = longTokenFilter?.view
     }
 
     // MARK: - Vocabulary

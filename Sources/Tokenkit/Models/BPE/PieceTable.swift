@@ -113,6 +113,21 @@ struct PieceTable {
             (lines.unsafelyUnwrapped + (Int(truncatingIfNeeded: hash) & lineMask) &<< 6).assumingMemoryBound(to: UInt64.self)
         }
 
+        /// Walks the key's lines from its first: where it is, or the empty entry where it would go.
+        @inline(__always)
+        func find(_ key: PieceKey) -> Probe {
+            var line = Int(truncatingIfNeeded: key.hash) & lineMask
+            let base = lines.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
+            while true {
+                for half in 0..<2 {
+                    let entry = base + (line &<< 3) + (half &<< 2)
+                    if entry[1] == 0 { return .empty(entry) }
+                    if entry[0] == key.a && entry[1] & PieceTable.keyOnlyMask == key.b { return .found(entry) }
+                }
+                line = (line &+ 1) & lineMask
+            }
+        }
+
         /// Starts loading the line where the probe of a hash begins.
         @inline(__always)
         func prefetch(_ hash: UInt64) { tokenkit_prefetch(UnsafeRawPointer(line(hash))) }
@@ -169,60 +184,57 @@ struct PieceTable {
         view = View(lines: allocateZeroedTable(byteCount: capacity * 32), lineMask: capacity / 2 - 1)
     }
 
-    /// Moves every entry to a table twice as large (the arena stays as it is), in batches whose
-    /// new lines are requested first, as seeds are.
+    /// Moves every entry to a table twice as large (the arena stays as it is).
     private mutating func grow() {
         let old = view, oldCapacity = capacity
         allocate(capacity: capacity * 2)
         let entries = old.lines.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
-        let batch = 32
-        withUnsafeTemporaryAllocation(of: (PieceKey, UnsafeMutablePointer<UInt64>).self, capacity: batch) { pending in
-            var count = 0
-            func flush() {
-                for i in 0..<count {
-                    let (key, entry) = pending[i]
-                    guard case .empty(let slot) = find(key) else { continue }
-                    slot.update(from: entry, count: 4)
-                }
-                count = 0
-            }
+        Self.placeInBatches(in: view, { emit in
             for index in 0..<oldCapacity {
                 let entry = entries + index &* 4
-                guard entry[1] != 0 else { continue }
-                let key = PieceKey(a: entry[0], b: entry[1] & Self.keyOnlyMask)
-                view.prefetch(key.hash)
-                pending[count] = (key, entry)
-                count += 1
-                if count == batch { flush() }
+                if entry[1] != 0 { emit(PieceKey(a: entry[0], b: entry[1] & Self.keyOnlyMask), entry) }
             }
-            flush()
-        }
+        }, place: { _, entry, slot in slot.update(from: entry, count: 4) })
         deallocateZeroedTable(old.lines.unsafelyUnwrapped, byteCount: oldCapacity * 32)
     }
 
     private mutating func seed(from model: BPEModel) {
         entries = 0
         arenaCount = 0
-        // In batches whose lines are requested first: the table is megabytes wide, and a seed
-        // written without waiting for its line costs a fraction of one written after a miss.
+        Self.placeInBatches(in: view, { emit in model.forEachPieceTableSeed(emit) }, place: { key, id, slot in
+            var id = id
+            store(key, ids: &id, count: 1, at: slot)
+        })
+    }
+
+    /// Places many keys (seeds, or the entries of a table that grows) a batch at a time, each
+    /// batch's lines requested before any of them is probed: the table is megabytes wide, and
+    /// an entry written without waiting for its line costs a fraction of one written after a
+    /// miss. `produce` gives each key with what `place` needs to fill the empty entry found for
+    /// it; a key already in the table is skipped.
+    private static func placeInBatches<Payload>(in view: View, _ produce: ((PieceKey, Payload) -> Void) -> Void,
+                                                place: (PieceKey, Payload, UnsafeMutablePointer<UInt64>) -> Void) {
         let batch = 32
-        withUnsafeTemporaryAllocation(of: (PieceKey, TokenID).self, capacity: batch) { pending in
-            var count = 0
-            func flush() {
-                for i in 0..<count {
-                    var (key, id) = pending[i]
-                    guard case .empty(let slot) = find(key) else { continue }
-                    store(key, ids: &id, count: 1, at: slot)
+        // (`produce` does not call back into this function, so `place` cannot be entered twice.)
+        withoutActuallyEscaping(place) { place in
+            withUnsafeTemporaryAllocation(of: (PieceKey, Payload).self, capacity: batch) { pending in
+                var count = 0
+                func flush() {
+                    for i in 0..<count {
+                        let (key, payload) = pending[i]
+                        guard case .empty(let slot) = view.find(key) else { continue }
+                        place(key, payload, slot)
+                    }
+                    count = 0
                 }
-                count = 0
+                produce { key, payload in
+                    view.prefetch(key.hash)
+                    pending[count] = (key, payload)
+                    count += 1
+                    if count == batch { flush() }
+                }
+                flush()
             }
-            model.forEachPieceTableSeed { key, id in
-                view.prefetch(key.hash)
-                pending[count] = (key, id)
-                count += 1
-                if count == batch { flush() }
-            }
-            flush()
         }
     }
 
@@ -234,18 +246,7 @@ struct PieceTable {
 
     /// Walks the key's lines from its first.
     @inline(__always)
-    func find(_ key: PieceKey) -> Probe {
-        var line = Int(truncatingIfNeeded: key.hash) & view.lineMask
-        let base = view.lines.unsafelyUnwrapped.assumingMemoryBound(to: UInt64.self)
-        while true {
-            for half in 0..<2 {
-                let entry = base + (line &<< 3) + (half &<< 2)
-                if entry[1] == 0 { return .empty(entry) }
-                if entry[0] == key.a && entry[1] & Self.keyOnlyMask == key.b { return .found(entry) }
-            }
-            line = (line &+ 1) & view.lineMask
-        }
-    }
+    func find(_ key: PieceKey) -> Probe { view.find(key) }
 
     /// Writes the ids of an entry `find` found to `out` (room for the count, and at least
     /// `maximumIDs`); returns their count.
