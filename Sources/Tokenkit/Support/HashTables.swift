@@ -181,7 +181,7 @@ struct ByteStringTable: Sendable {
         }
     }
 
-    /// The hash the table keys `key` by (also for `prefetchSlot` and `set(_:_:hash:)`).
+    /// The hash the table keys `key` by (also for `prefetchSlots` and `set(_:_:hash:)`).
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         key.isEmpty ? hashBytes(UnsafePointer(bitPattern: 1)!, 0) : hashBytes(key.baseAddress!, key.count)
@@ -203,11 +203,14 @@ struct ByteStringTable: Sendable {
         set(key, value, hash: Self.hash(key))
     }
 
-    /// Starts loading the slot where the probe of a hash begins: a caller that inserts many keys
-    /// requests a batch of slots before filling them, so that their misses overlap.
-    func prefetchSlot(hash h: UInt64) {
+    /// Starts loading the slots where the probes of these hashes begin: a caller that inserts or
+    /// looks up many keys requests a batch of slots first, so that their misses overlap.
+    func prefetchSlots<S: Sequence<UInt64>>(hashes: S) {
         guard !slots.isEmpty else { return }
-        slots.withUnsafeBufferPointer { tokenkit_prefetch(UnsafeRawPointer($0.baseAddress! + 2 &* (Int(truncatingIfNeeded: h) & mask))) }
+        let mask = self.mask
+        slots.withUnsafeBufferPointer { slots in
+            for h in hashes { tokenkit_prefetch(UnsafeRawPointer(slots.baseAddress! + 2 &* (Int(truncatingIfNeeded: h) & mask))) }
+        }
     }
 
     /// `set` with the key's hash already computed (`hash(_:)`).
@@ -410,10 +413,16 @@ struct PairTable: Sendable {
         }
     }
 
-    private mutating func insertNew(_ key: UInt64, _ value: UInt64) {
+    /// Inserts a slot; for a key already present, `keepingFirst` keeps whichever of the two
+    /// values has the lower rank (else the higher one).
+    private mutating func insertNew(_ key: UInt64, _ value: UInt64, keepingFirst: Bool = false) {
         var i = Self.slot(key, mask)
         while slots[2 * i] != Self.empty {
-            if slots[2 * i] == key { slots[2 * i + 1] = value; return }
+            if slots[2 * i] == key {
+                // (Ranks are the values' high halves.)
+                if keepingFirst ? value < slots[2 * i + 1] : value > slots[2 * i + 1] { slots[2 * i + 1] = value }
+                return
+            }
             i = (i &+ 1) & mask
         }
         slots[2 * i] = key
@@ -421,13 +430,12 @@ struct PairTable: Sendable {
         count += 1
     }
 
-    /// Sets the merge of (left, right). When `keepExisting` is true an existing entry is kept
-    /// (used to keep the best, i.e. first, rank).
-    mutating func set(left: UInt32, right: UInt32, rank: UInt32, result: UInt32, keepExisting: Bool = false) {
+    /// Sets the merge of (left, right). A pair listed more than once keeps its highest rank
+    /// (`tokenizers`, whose merge map is collected from the list in order), or its lowest when
+    /// `keepingFirst` is true (llama.cpp), whatever order the ranks are set in.
+    mutating func set(left: UInt32, right: UInt32, rank: UInt32, result: UInt32, keepingFirst: Bool = false) {
         if (count + 1) * 5 > (mask + 1) * 4 { grow() }
-        let key = UInt64(left) << 32 | UInt64(right)
-        if keepExisting, lookup(left: left, right: right) != nil { return }
-        insertNew(key, UInt64(rank) << 32 | UInt64(result))
+        insertNew(UInt64(left) << 32 | UInt64(right), UInt64(rank) << 32 | UInt64(result), keepingFirst: keepingFirst)
     }
 
     /// Calls `body` with every pair (in slot order).

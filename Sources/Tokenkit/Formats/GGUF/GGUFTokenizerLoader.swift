@@ -210,8 +210,9 @@ struct GGUFTokenizerBuilder {
                                 return id
                             }
                             var guess = 0
+                            var writer = filler.writer()
+                            defer { writer.close() }
                             for rank in 0..<merges.count {
-                                if rank > 0, rank % PairTableFiller.chunk == 0 { filler.publish() }
                                 let line = mergeBytes.baseAddress! + merges.stringStarts[rank]
                                 let count = merges.stringEnds[rank] - merges.stringStarts[rank]
                                 // llama.cpp splits at the first space after the first byte.
@@ -245,7 +246,7 @@ struct GGUFTokenizerBuilder {
                                     merged = id
                                 }
                                 guess = Int(merged) + 1
-                                filler.add(left: left, right: right, rank: UInt32(rank), result: merged)
+                                writer.add(left: left, right: right, rank: UInt32(rank), result: merged)
                             }
                         }
                     }
@@ -288,7 +289,7 @@ struct GGUFTokenizerBuilder {
         }
         var pairs = PairTable(expectedCount: candidates.count)
         for (rank, c) in candidates.enumerated() {
-            pairs.set(left: c.left, right: c.right, rank: UInt32(rank), result: c.merged, keepExisting: true)
+            pairs.set(left: c.left, right: c.right, rank: UInt32(rank), result: c.merged, keepingFirst: true)
         }
         var options = BPEModel.Options()
         options.byteFallback = vocab.types.contains(.byte)

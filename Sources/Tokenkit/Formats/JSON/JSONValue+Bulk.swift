@@ -70,6 +70,17 @@ struct JSONTapeSequence: Sequence, IteratorProtocol {
         self.end = end
     }
 
+    /// The first `n` remaining values, and the rest.
+    func split(after n: Int) -> (JSONTapeSequence, JSONTapeSequence) {
+        var middle = current
+        var i = 0
+        while i < n, middle < end {
+            middle = JSONTapeValue(nodes: nodes, text: text, index: middle).next
+            i += 1
+        }
+        return (JSONTapeSequence(storage: storage, first: current, end: middle), JSONTapeSequence(storage: storage, first: middle, end: end))
+    }
+
     mutating func next() -> JSONTapeValue? {
         guard current < end else { return nil }
         let value = JSONTapeValue(nodes: nodes, text: text, index: current)

@@ -1,3 +1,5 @@
+import Dispatch
+
 // Performance notes: the vocabulary and merges of large tokenizers (o200k: 200k
 // tokens, 446k merges) dominate loading time. Both are read from the JSON tape
 // through pointers (no value or string object per entry), byte-level keys are
@@ -5,7 +7,8 @@
 // is first guessed as the id after the previous merge's result (merge lists
 // are usually in vocabulary order), checked by comparing bytes, before it is
 // looked up. Tokenizers without a merge list in vocabulary order only lose
-// the shortcut. The pair table fills on a second thread (`PairTableFiller`).
+// the shortcut. The pair table fills on a second thread (`PairTableFiller`), and
+// the tail of a long merge list is resolved on it too.
 
 extension TokenizerJSONReader {
     func readBPE(_ v: JSONValue, _ path: String, byteLevelText: Bool) throws(TokenizerLoadingError) -> BPEModel {
@@ -54,51 +57,66 @@ extension TokenizerJSONReader {
         // Merges.
         let merges = PairTableFiller(mergeCount: mergesValue.count, keepFirst: false, filtered: alphabet == .byteLevel)
         let prefixLength = options.continuingSubwordPrefix?.utf8.count ?? 0
-        var rank = -1
-        var guess: TokenID? = nil
-        var failure: TokenizerLoadingError?
-        for merge in mergesValue.tapeElements {
-            rank += 1
-            if rank > 0, rank % PairTableFiller.chunk == 0 { merges.publish() }
-            let resolved: Result<(TokenID, TokenID, TokenID), MergeProblem>
-            if merge.isString {
-                // Legacy form "a b": exactly one space.
-                resolved = merge.withStringBytes { bytes in
-                    guard let space = bytes.firstIndex(of: 0x20), bytes[(space + 1)...].firstIndex(of: 0x20) == nil else {
-                        return .failure(.shape)
-                    }
-                    return reader.resolve(UnsafeBufferPointer(rebasing: bytes[..<space]), UnsafeBufferPointer(rebasing: bytes[(space + 1)...]),
-                                          prefixLength: prefixLength, guess: guess)
-                } ?? .failure(.shape)
-            } else if let (a, b) = merge.pair, a.isString, b.isString {
-                resolved = a.withStringBytes { left in
-                    b.withStringBytes { right in reader.resolve(left, right, prefixLength: prefixLength, guess: guess) }
-                }! ?? .failure(.notAPair)
-            } else {
-                resolved = .failure(.notAPair)
-            }
-            switch resolved {
-            case let .success((left, right, result)):
-                merges.add(left: left, right: right, rank: UInt32(rank), result: result)
-                guess = result &+ 1
-                if !scaffolds.isEmpty, scaffolds.contains(result), options.scaffoldSplits[result] == nil {
-                    options.scaffoldSplits[result] = ScaffoldSplit(left: left, right: right)
+        var failure: MergeFailure?
+        let count = mergesValue.count
+        // The tail of a long list is resolved on another core (into the filler directly, whose
+        // table does not depend on the order of arrival); scaffolds need every result in order.
+        let split = count >= VocabularyBuilder.parallelMergeCount && merges.isThreaded && scaffolds.isEmpty ? count * 5 / 8 : count
+        let (head, tail) = mergesValue.tapeElements.split(after: split)
+        let tailDone = DispatchSemaphore(value: 0)
+        let tailFailure = UnsafeMutablePointer<MergeFailure?>.allocate(capacity: 1)
+        tailFailure.initialize(to: nil)
+        defer { tailFailure.deinitialize(count: 1); tailFailure.deallocate() }
+        if split < count {
+            let work = UncheckedSendable((VocabularyBuilder(sharing: reader), tail, tailFailure))
+            DispatchQueue.global().async {
+                let (helper, tail, tailFailure) = work.value
+                var writer = merges.writer(startingAt: split)
+                tailFailure.pointee = helper.resolveMerges(tail, firstRank: split, prefixLength: prefixLength) { rank, left, right, result in
+                    writer.add(left: left, right: right, rank: UInt32(rank), result: result)
                 }
-            case let .failure(problem):
-                // (The path is built only here: 446k merges would otherwise allocate 446k strings.)
-                failure = malformed(merge.value(in: mergesValue), "field \(path).merges[\(rank)]: \(problem.description)")
+                writer.close()
+                tailDone.signal()
             }
-            if failure != nil { break }
+        }
+        var writer = merges.writer()
+        failure = reader.resolveMerges(head, firstRank: 0, prefixLength: prefixLength) { rank, left, right, result in
+            writer.add(left: left, right: right, rank: UInt32(rank), result: result)
+            if !scaffolds.isEmpty, scaffolds.contains(result), options.scaffoldSplits[result] == nil {
+                options.scaffoldSplits[result] = ScaffoldSplit(left: left, right: right)
+            }
+        }
+        writer.close()
+        if split < count {
+            tailDone.wait()
+            if failure == nil { failure = tailFailure.pointee }
         }
         // Always collected, so that the filling thread ends even when the list is malformed.
         let pairs = merges.finish()
-        if let failure { throw failure }
+        if let failure {
+            // (The path is built only here: 446k merges would otherwise allocate 446k strings.)
+            throw malformed(failure.merge.value(in: mergesValue), "field \(path).merges[\(failure.rank)]: \(failure.problem.description)")
+        }
         if let missing = scaffolds.first(where: { options.scaffoldSplits[$0] == nil }) {
             throw malformed(v, "field \(path).scaffold_tokens: token id \(missing) is made by no merge, so it cannot be split")
         }
         return BPEModel(alphabet: alphabet, vocabulary: reader.vocabulary, extraTokens: reader.extraTokens, merges: pairs,
                         mergeFilter: merges.filter, options: options)
     }
+}
+
+/// The two parts of a legacy merge string "left right" (exactly one space), else nil.
+@inline(__always)
+private func splitLegacyMerge(_ bytes: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
+    guard let space = bytes.firstIndex(of: 0x20), bytes[(space + 1)...].firstIndex(of: 0x20) == nil else { return nil }
+    return (UnsafeBufferPointer(rebasing: bytes[..<space]), UnsafeBufferPointer(rebasing: bytes[(space + 1)...]))
+}
+
+/// The first merge of a list that cannot be resolved.
+private struct MergeFailure {
+    var rank: Int
+    var problem: MergeProblem
+    var merge: JSONTapeValue
 }
 
 /// Why a merge entry cannot be resolved.
@@ -131,17 +149,26 @@ private final class VocabularyBuilder {
     @exclusivity(unchecked) var entryForID: [Int32] = []
     @exclusivity(unchecked) private var scratch: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private var scratchCapacity = 1024
-    private let byteTable = ByteLevelAlphabet.byteForScalarTable
+    /// `ByteLevelAlphabet.byteForScalarTable`, copied so that decoding a key retains nothing.
+    private let byteTable: UnsafeMutableBufferPointer<Int16>
 
     init(alphabet: BPEModel.Alphabet, expectedCount: Int) {
         self.alphabet = alphabet
         vocabulary = ByteStringTable(expectedCount: expectedCount)
         entryForID.reserveCapacity(expectedCount)
         scratch = .allocate(capacity: scratchCapacity)
+        byteTable = .allocate(capacity: ByteLevelAlphabet.byteForScalarTable.count)
+        _ = byteTable.initialize(from: ByteLevelAlphabet.byteForScalarTable)
         pending.reserveCapacity(Self.batch)
+        prepared.reserveCapacity(Self.mergeBatch)
+        preparedHashes.reserveCapacity(3 * Self.mergeBatch)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        batchKeys.deallocate()
+        byteTable.deallocate()
+    }
 
     /// Grows the scratch buffer to `n` bytes, keeping its contents.
     private func reserveScratch(_ n: Int) {
@@ -157,12 +184,18 @@ private final class VocabularyBuilder {
     /// The vocabulary key of a token string written at `scratch + offset`: its length, or nil
     /// when a byte-level string has characters outside the alphabet.
     private func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int? {
+        key(utf8, to: scratch + offset)
+    }
+
+    /// The vocabulary key of a token string written at `destination` (room for `utf8.count` bytes).
+    @inline(__always)
+    private func key(_ utf8: UnsafeBufferPointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>) -> Int? {
         switch alphabet {
         case .unicode:
-            if let base = utf8.baseAddress { (scratch + offset).update(from: base, count: utf8.count) }
+            if let base = utf8.baseAddress { destination.update(from: base, count: utf8.count) }
             return utf8.count
         case .byteLevel:
-            return byteTable.withUnsafeBufferPointer { ByteLevelAlphabet.decode(utf8: utf8, to: scratch + offset, table: $0) }
+            return ByteLevelAlphabet.decode(utf8: utf8, to: destination, table: UnsafeBufferPointer(byteTable))
         }
     }
 
@@ -179,7 +212,6 @@ private final class VocabularyBuilder {
         reserveScratch(pendingBytes + token.count)
         if let length = key(token, at: pendingBytes) {
             let h = ByteStringTable.hash(UnsafeBufferPointer(start: scratch + pendingBytes, count: length))
-            vocabulary.prefetchSlot(hash: h)
             pending.append((length, h, id))
             pendingBytes += length
             if pending.count == Self.batch { flush() }
@@ -191,6 +223,7 @@ private final class VocabularyBuilder {
 
     /// Inserts the pending keys, in the order they were added.
     func flush() {
+        vocabulary.prefetchSlots(hashes: pending.lazy.map { $0.hash })
         var offset = 0
         for (length, h, id) in pending {
             let before = vocabulary.count
@@ -218,15 +251,153 @@ private final class VocabularyBuilder {
         return extraTokens[String(decoding: token, as: UTF8.self)]
     }
 
-    /// Whether the vocabulary key of `id` is the `length` bytes at `scratch`.
-    private func keyOf(_ id: TokenID, equals length: Int) -> Bool {
+    /// Whether the vocabulary key of `id` is the `length` bytes at `key` (`scratch` by default).
+    private func keyOf(_ id: TokenID, equals length: Int, at key: UnsafePointer<UInt8>? = nil) -> Bool {
         guard Int(id) < entryForID.count else { return false }
         let entry = Int(entryForID[Int(id)])
         // (A key given twice keeps its last id: the entry must still map to this one.)
         guard entry >= 0, vocabulary.values[entry] == id else { return false }
         let start = Int(vocabulary.keyStarts[entry])
         guard Int(vocabulary.keyStarts[entry + 1]) - start == length else { return false }
-        return vocabulary.keyBytes.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, scratch, length) }
+        return vocabulary.keyBytes.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, key ?? UnsafePointer(scratch), length) }
+    }
+
+    /// Merge lists this long are resolved in two halves, one on another core.
+    static let parallelMergeCount = 65536
+
+    /// A builder for resolving merges on another thread: it shares the (complete) vocabulary
+    /// and has buffers of its own.
+    convenience init(sharing other: VocabularyBuilder) {
+        self.init(alphabet: other.alphabet, expectedCount: 0)
+        vocabulary = other.vocabulary
+        extraTokens = other.extraTokens
+        entryForID = other.entryForID
+    }
+
+    /// Resolves the merges of `elements`, whose ranks start at `firstRank`, calling `body` with
+    /// each rank and ids in order; stops at the first merge that cannot be resolved and
+    /// returns it.
+    func resolveMerges(_ elements: JSONTapeSequence, firstRank: Int, prefixLength: Int,
+                       _ body: (_ rank: Int, _ left: TokenID, _ right: TokenID, _ result: TokenID) -> Void) -> MergeFailure? {
+        var elements = elements
+        var rank = firstRank - 1
+        var guess: TokenID? = nil
+        var batch: [JSONTapeValue] = []
+        batch.reserveCapacity(Self.mergeBatch)
+        while true {
+            // A batch's parts are decoded and their index slots requested before any is looked up.
+            batch.removeAll(keepingCapacity: true)
+            while batch.count < Self.mergeBatch, let merge = elements.next() { batch.append(merge) }
+            if batch.isEmpty { return nil }
+            if prefixLength == 0 { prepare(batch) }
+            for (index, merge) in batch.enumerated() {
+                rank += 1
+                let resolved: Result<(TokenID, TokenID, TokenID), MergeProblem>
+                if prefixLength == 0, let ids = resolvePrepared(index, guess: guess) {
+                    resolved = .success(ids)
+                } else if merge.isString {
+                    // Legacy form "a b": exactly one space.
+                    resolved = merge.withStringBytes { bytes in
+                        guard let (left, right) = splitLegacyMerge(bytes) else { return .failure(.shape) }
+                        return resolve(left, right, prefixLength: prefixLength, guess: guess)
+                    } ?? .failure(.shape)
+                } else if let (a, b) = merge.pair, a.isString, b.isString {
+                    resolved = a.withStringBytes { left in
+                        b.withStringBytes { right in resolve(left, right, prefixLength: prefixLength, guess: guess) }
+                    }! ?? .failure(.notAPair)
+                } else {
+                    resolved = .failure(.notAPair)
+                }
+                switch resolved {
+                case let .success((left, right, result)):
+                    body(rank, left, right, result)
+                    guess = result &+ 1
+                case let .failure(problem):
+                    return MergeFailure(rank: rank, problem: problem, merge: merge)
+                }
+            }
+        }
+    }
+
+    // Merges are resolved in batches: each part is one lookup in an index of several MB (a
+    // cache miss), so a batch's parts are decoded and hashed first and their slots requested,
+    // and the lookups then find them loaded. Anything unusual (a malformed entry, a part
+    // outside the alphabet or only among the extra tokens) goes through `resolve` instead.
+    static let mergeBatch = 32
+
+    /// A prepared merge: its two keys side by side in `batchKeys` from `offset` (together the
+    /// result's key), and the three keys' hashes.
+    private struct PreparedMerge {
+        var offset: Int
+        var leftLength: Int
+        var rightLength: Int
+        var leftHash: UInt64
+        var rightHash: UInt64
+        var mergedHash: UInt64
+    }
+
+    @exclusivity(unchecked) private var prepared: [PreparedMerge?] = []
+    @exclusivity(unchecked) private var preparedHashes: [UInt64] = []
+    @exclusivity(unchecked) private var batchKeys = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+    @exclusivity(unchecked) private var batchKeysCapacity = 4096
+
+    /// Decodes and hashes the parts of a batch of merges (without a continuing-subword prefix)
+    /// and requests their index slots; `resolvePrepared` then resolves them in order.
+    func prepare(_ batch: [JSONTapeValue]) {
+        prepared.removeAll(keepingCapacity: true)
+        preparedHashes.removeAll(keepingCapacity: true)
+        var offset = 0
+        for merge in batch {
+            var entry: PreparedMerge?
+            if merge.isString {
+                entry = merge.withStringBytes { bytes in
+                    splitLegacyMerge(bytes).flatMap { prepareParts($0.0, $0.1, at: &offset) }
+                } ?? nil
+            } else if let (a, b) = merge.pair {
+                entry = a.withStringBytes { left in b.withStringBytes { right in prepareParts(left, right, at: &offset) } ?? nil } ?? nil
+            }
+            prepared.append(entry)
+        }
+        vocabulary.prefetchSlots(hashes: preparedHashes)
+    }
+
+    private func prepareParts(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>, at offset: inout Int) -> PreparedMerge? {
+        let needed = offset + left.count + right.count
+        if needed > batchKeysCapacity {
+            let capacity = max(needed, 2 * batchKeysCapacity)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: batchKeys, count: offset)
+            batchKeys.deallocate()
+            batchKeys = grown
+            batchKeysCapacity = capacity
+        }
+        let base = batchKeys + offset
+        guard let a = key(left, to: base), let b = key(right, to: base + a) else { return nil }
+        let leftHash = ByteStringTable.hash(UnsafeBufferPointer(start: base, count: a))
+        let rightHash = ByteStringTable.hash(UnsafeBufferPointer(start: base + a, count: b))
+        // (The result's slot too: merge lists such as o200k's hold more merges than tokens, so the
+        // guess fails for half of them.)
+        let mergedHash = ByteStringTable.hash(UnsafeBufferPointer(start: base, count: a + b))
+        preparedHashes.append(leftHash)
+        preparedHashes.append(rightHash)
+        preparedHashes.append(mergedHash)
+        defer { offset += a + b }
+        return PreparedMerge(offset: offset, leftLength: a, rightLength: b, leftHash: leftHash, rightHash: rightHash, mergedHash: mergedHash)
+    }
+
+    /// The ids of the `index`-th prepared merge's parts and result (trying `guess` for the result
+    /// first), or nil when it was not prepared or a key is not in the vocabulary (then `resolve`
+    /// finds the extra tokens or the problem).
+    func resolvePrepared(_ index: Int, guess: TokenID?) -> (TokenID, TokenID, TokenID)? {
+        guard index < prepared.count, let merge = prepared[index] else { return nil }
+        let base = batchKeys + merge.offset
+        let a = merge.leftLength, b = merge.rightLength
+        guard let leftID = vocabulary.value(for: UnsafeBufferPointer(start: base, count: a), hash: merge.leftHash),
+              let rightID = vocabulary.value(for: UnsafeBufferPointer(start: base + a, count: b), hash: merge.rightHash)
+        else { return nil }
+        if let guess, keyOf(guess, equals: a + b, at: base) { return (leftID, rightID, guess) }
+        guard let mergedID = vocabulary.value(for: UnsafeBufferPointer(start: base, count: a + b), hash: merge.mergedHash) else { return nil }
+        return (leftID, rightID, mergedID)
     }
 
     /// The ids of a merge's two tokens and of their concatenation (without the continuing-subword

@@ -1,28 +1,30 @@
 import Foundation
 
-/// Builds a `PairTable` from merges given in rank order. With many merges and more than one
-/// core, the table is allocated and filled on a thread of its own: the caller appends entries
-/// and publishes them in chunks, and the inserts — each a cache miss in a table of several
-/// megabytes — overlap with the caller's work (reading the file, resolving merges to ids). The
-/// same thread fills the fast path's `MergeFilter` when asked to.
+/// Builds a `PairTable` from merges. With many merges and more than one core, the table is
+/// allocated and filled on a thread of its own: callers append entries through `Writer`s,
+/// which hand them over in chunks, and the inserts — each a cache miss in a table of several
+/// megabytes — overlap with the callers' work (reading the file, resolving merges to ids).
+/// Chunks may arrive in any order, from several writers at once: a pair listed twice keeps
+/// the rank the list order would give it (see `PairTable.set`). The same thread fills the
+/// fast path's `MergeFilter` when asked to.
 final class PairTableFiller: @unchecked Sendable {
-    /// Merges per published chunk.
+    /// Merges per handed-over chunk.
     static let chunk = 8192
     private struct Entry { var left: TokenID, right: TokenID, rank: UInt32, result: TokenID }
 
     private let mergeCount: Int
     /// When a pair is listed twice: true keeps the first rank (llama.cpp), false the last
-    /// (`tokenizers`, whose merge map is collected from the list in order).
+    /// (`tokenizers`).
     private let keepFirst: Bool
     private var pairs: PairTable?
     /// The filter of the pairs (when asked for), complete once `finish` has returned.
     let filter: MergeFilter?
-    /// Threaded mode: the entries so far, and how many of them each published chunk ends at.
+    /// Threaded mode: room for every merge, and the ranges of it handed over and not yet
+    /// inserted (each with one signal of `available`; a signal with none left ends the thread).
     private var entries: UnsafeMutablePointer<Entry>?
-    private var count = 0
-    private var chunkEnds: UnsafeMutablePointer<Int>?
-    private var published = 0
-    private let chunkReady = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var ready: [Range<Int>] = []
+    private let available = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
     init(mergeCount: Int, keepFirst: Bool, filtered: Bool = false) {
@@ -34,23 +36,22 @@ final class PairTableFiller: @unchecked Sendable {
             return
         }
         entries = .allocate(capacity: mergeCount)
-        let chunks = (mergeCount + Self.chunk - 1) / Self.chunk
-        chunkEnds = .allocate(capacity: chunks)
         let thread = Thread { [self] in
             var table = PairTable(expectedCount: mergeCount)
             let entries = entries!
             let keepFirst = keepFirst
             let filter = filter
-            var start = 0
-            for c in 0..<chunks {
-                chunkReady.wait()
-                let end = chunkEnds![c]
-                for i in start..<end {
+            while true {
+                available.wait()
+                lock.lock()
+                let range = ready.popLast()
+                lock.unlock()
+                guard let range else { break }
+                for i in range {
                     let e = entries[i]
-                    table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepExisting: keepFirst)
+                    table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepingFirst: keepFirst)
                     filter?.insert(pairFilterHash(left: e.left, right: e.right))
                 }
-                start = end
             }
             pairs = table
             done.signal()
@@ -60,37 +61,57 @@ final class PairTableFiller: @unchecked Sendable {
 
     deinit {
         entries?.deallocate()
-        chunkEnds?.deallocate()
     }
 
-    /// Adds the merge of the next rank (ranks must increase).
-    @inline(__always)
-    func add(left: TokenID, right: TokenID, rank: UInt32, result: TokenID) {
-        if let entries {
-            entries[count] = Entry(left: left, right: right, rank: rank, result: result)
-            count += 1
-        } else {
-            pairs!.set(left: left, right: right, rank: rank, result: result, keepExisting: keepFirst)
-            filter?.insert(pairFilterHash(left: left, right: right))
+    /// Whether the table fills on its own thread, so that several writers may add at once.
+    var isThreaded: Bool { entries != nil }
+
+    /// Adds merges, each rank at most once, with the entries from `slot` on to itself: a
+    /// writer that adds up to n merges owns the slots slot..<slot + n (the first writer starts
+    /// at 0). Several writers may add at once only when `isThreaded`.
+    func writer(startingAt slot: Int = 0) -> Writer {
+        Writer(filler: self, next: slot, handedOver: slot)
+    }
+
+    /// One thread's way of adding merges to a `PairTableFiller`; `close` hands over the rest.
+    struct Writer {
+        fileprivate let filler: PairTableFiller
+        fileprivate var next: Int
+        fileprivate var handedOver: Int
+
+        @inline(__always)
+        mutating func add(left: TokenID, right: TokenID, rank: UInt32, result: TokenID) {
+            guard let entries = filler.entries else {
+                filler.pairs!.set(left: left, right: right, rank: rank, result: result, keepingFirst: filler.keepFirst)
+                filler.filter?.insert(pairFilterHash(left: left, right: right))
+                return
+            }
+            entries[next] = Entry(left: left, right: right, rank: rank, result: result)
+            next += 1
+            if next - handedOver == PairTableFiller.chunk { close() }
+        }
+
+        /// Hands the entries added so far over to the filling thread.
+        mutating func close() {
+            guard next > handedOver else { return }
+            filler.handOver(handedOver..<next)
+            handedOver = next
         }
     }
 
-    /// Hands the entries added so far to the filling thread: call after every `chunk` merges
-    /// (`finish` hands over the rest).
-    func publish() {
-        guard let chunkEnds, published < (mergeCount + Self.chunk - 1) / Self.chunk else { return }
-        chunkEnds[published] = count
-        published += 1
-        chunkReady.signal()
+    private func handOver(_ range: Range<Int>) {
+        lock.lock()
+        ready.append(range)
+        lock.unlock()
+        available.signal()
     }
 
-    /// The table, once every merge has been added.
+    /// The table, once every writer has been closed.
     func finish() -> PairTable {
         if entries != nil {
-            while published < (mergeCount + Self.chunk - 1) / Self.chunk { publish() }
+            available.signal()
             done.wait()
         }
         return pairs!
     }
 }
-
