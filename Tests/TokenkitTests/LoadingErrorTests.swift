@@ -105,6 +105,27 @@ import Testing
         }
     }
 
+    /// Tokens are inserted in batches: a duplicate is still reported at its line, and before
+    /// any bad line after it in the same batch.
+    @Test func duplicatesInTiktokenFilesAreReportedAtTheirLine() {
+        let lines = (0..<40).map { "\(Base64.encode(Array("t\($0)".utf8))) \($0)" }
+        let cases: [(String, String)] = [
+            ((lines + ["dDM= 40"]).joined(separator: "\n"), #"line 41: duplicate token "dDM=""#),
+            ((lines + ["dDM= 40", "YQ== 7"]).joined(separator: "\n"), #"line 41: duplicate token "dDM=""#),
+            ((Array(lines[0..<3]) + ["dDE= 3", "!!!= 4"]).joined(separator: "\n"), #"line 4: duplicate token "dDE=""#),
+            ((Array(lines[0..<3]) + ["YQ== 1"]).joined(separator: "\n"), "line 4: duplicate rank 1"),
+        ]
+        for (text, message) in cases {
+            do {
+                _ = try Tokenizer.load(Array(text.utf8), format: .tiktoken, name: "dup.tiktoken", pattern: ".")
+                Issue.record("expected an error: \(message)")
+            } catch {
+                #expect(error.kind == .malformed)
+                #expect(error.description == "dup.tiktoken: \(message)")
+            }
+        }
+    }
+
     @Test func missingFile() {
         do {
             _ = try Tokenizer(contentsOf: "/nonexistent/tokenizer.json")

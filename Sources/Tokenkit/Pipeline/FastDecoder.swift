@@ -45,9 +45,13 @@ final class FastDecoder: Sendable {
     /// kept per id still to come. 32 covers the indentation runs of code.
     private static let wordCopy = 32
 
+    @inline(__always)
     private static func textFlags(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8 {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return 0 }
-        return (try? UTF8Span(validating: bytes.span)) == nil ? partial | nonASCII : nonASCII
+        // (One OR over the bytes first: most tokens are ASCII.)
+        var seen: UInt8 = 0
+        for b in bytes { seen |= b }
+        if seen < 0x80 { return 0 }
+        return isWellFormedUTF8(bytes) ? nonASCII : partial | nonASCII
     }
 
     /// Writes the entry of `id`: `bytes` (from `source` at `start`), with `flags`.

@@ -135,6 +135,26 @@ struct ByteStringTable: Sendable {
         keyBytes.reserveCapacity(expectedCount * 8)
     }
 
+    /// A table for `count` keys whose index starts at the size `compactIndex` gives (up to 80%
+    /// full), for a vocabulary that is complete once read: no second index to build, and half
+    /// the memory touched while reading. More keys than `count` grow it as usual.
+    init(compactFor count: Int) {
+        rebuildIndex(capacity: Self.compactCapacity(count))
+        compact = true
+        values.reserveCapacity(count)
+        keyStarts.reserveCapacity(count + 1)
+        keyBytes.reserveCapacity(count * 8)
+    }
+
+    /// Set by `init(compactFor:)`: the index fills to 80% before it grows.
+    private var compact = false
+
+    private static func compactCapacity(_ count: Int) -> Int {
+        var capacity = 16
+        while capacity * 4 < count * 5 { capacity <<= 1 }
+        return capacity
+    }
+
     var count: Int { values.count }
 
     /// The tag stored for a hash: its high half, made odd so that an occupied slot is never 0.
@@ -164,8 +184,7 @@ struct ByteStringTable: Sendable {
     /// as a vocabulary whose hot lookups go through other tables. Adding to it afterwards grows
     /// it back as usual.
     mutating func compactIndex() {
-        var capacity = 16
-        while capacity * 4 < values.count * 5 { capacity <<= 1 }
+        let capacity = Self.compactCapacity(values.count)
         if capacity * 2 < slots.count { rebuildIndex(capacity: capacity) }
     }
 
@@ -225,7 +244,11 @@ struct ByteStringTable: Sendable {
 
     /// Adds `key` → `value` unless the key is present; returns whether it was added.
     mutating func insertNew(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32) -> Bool {
-        let h = Self.hash(key)
+        insertNew(key, value, hash: Self.hash(key))
+    }
+
+    /// `insertNew` with the key's hash already computed (`hash(_:)`).
+    mutating func insertNew(_ key: UnsafeBufferPointer<UInt8>, _ value: UInt32, hash h: UInt64) -> Bool {
         if slotIndex(key, hash: h) != nil { return false }
         append(key, hash: h, value)
         return true
@@ -234,7 +257,9 @@ struct ByteStringTable: Sendable {
     private mutating func append(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, _ value: UInt32) {
         // Past half (or three quarters) full, double: reserve gives twice the entries asked for.
         let capacity = slots.count / 2
-        if denselyPacked ? (values.count + 1) * 4 > capacity * 3 : (values.count + 1) * 2 > capacity { reserve(values.count + 1) }
+        let full = compact ? (values.count + 1) * 5 > capacity * 4
+            : denselyPacked ? (values.count + 1) * 4 > capacity * 3 : (values.count + 1) * 2 > capacity
+        if full { reserve(values.count + 1) }
         keyBytes.append(contentsOf: key)
         keyStarts.append(UInt32(keyBytes.count))
         values.append(value)

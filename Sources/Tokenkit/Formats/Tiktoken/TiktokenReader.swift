@@ -19,16 +19,40 @@ struct TiktokenReader {
     }
 
     /// Parses the rank file into raw token bytes → rank.
+    static let insertBatch = 32
+
     func readRanks(_ bytes: [UInt8]) throws(TokenizerLoadingError) -> ByteStringTable {
         let lineCount = bytes.reduce(into: 0) { count, byte in if byte == 0x0A { count += 1 } } + 1
-        var table = ByteStringTable(expectedCount: lineCount)
+        var table = ByteStringTable(compactFor: lineCount)
         // Ranks seen: a bitmap for the usual dense ranks, a set for any beyond.
         var seenDense = [UInt64](repeating: 0, count: lineCount / 16 + 1)
         var seenSparse = Set<UInt32>()
-        var decoded: [UInt8] = []
+        // Tokens are decoded into `keys` and inserted 32 at a time, their index slots requested
+        // first: each insert is a miss in an index of several MB.
+        var pending: [(start: Int, length: Int, hash: UInt64, rank: UInt32, line: Int, base64: Range<Int>)] = []
+        pending.reserveCapacity(Self.insertBatch)
+        var keys: [UInt8] = []
         var lineNumber = 0
         var error: TokenizerLoadingError?
         bytes.withUnsafeBufferPointer { buffer in
+            // Inserts the pending tokens in order; false after a duplicate (then `error` is set).
+            func flush() -> Bool {
+                defer {
+                    pending.removeAll(keepingCapacity: true)
+                    keys.removeAll(keepingCapacity: true)
+                }
+                table.prefetchSlots(hashes: pending.lazy.map { $0.hash })
+                return keys.withUnsafeBufferPointer { keys in
+                    for token in pending {
+                        let key = UnsafeBufferPointer(rebasing: keys[token.start..<(token.start + token.length)])
+                        guard table.insertNew(key, token.rank, hash: token.hash) else {
+                            error = malformed(line: token.line, "duplicate token \(String(decoding: buffer[token.base64], as: UTF8.self).debugDescription)")
+                            return false
+                        }
+                    }
+                    return true
+                }
+            }
             var i = 0
             let n = buffer.count
             while i < n {
@@ -39,13 +63,14 @@ struct TiktokenReader {
                 if lineEnd > i && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 defer { i = end + 1 }
                 if lineEnd == i { continue }  // tiktoken skips empty lines
+                // (A bad line is reported after any duplicate token above it.)
                 guard let space = (i..<lineEnd).first(where: { buffer[$0] == 0x20 }) else {
-                    error = malformed(line: lineNumber, "expected \"<base64 token> <rank>\", found no space")
+                    if flush() { error = malformed(line: lineNumber, "expected \"<base64 token> <rank>\", found no space") }
                     return
                 }
-                decoded.removeAll(keepingCapacity: true)
-                guard Base64.decode(UnsafeBufferPointer(rebasing: buffer[i..<space]), into: &decoded) else {
-                    error = malformed(line: lineNumber, "invalid base64 token \(String(decoding: buffer[i..<space], as: UTF8.self).debugDescription)")
+                let start = keys.count
+                guard Base64.decode(UnsafeBufferPointer(rebasing: buffer[i..<space]), into: &keys) else {
+                    if flush() { error = malformed(line: lineNumber, "invalid base64 token \(String(decoding: buffer[i..<space], as: UTF8.self).debugDescription)") }
                     return
                 }
                 var rank: UInt64 = 0
@@ -58,7 +83,8 @@ struct TiktokenReader {
                     j += 1
                 }
                 guard digits > 0, j == lineEnd, rank <= UInt64(UInt32.max) else {
-                    error = malformed(line: lineNumber, "expected a rank (a non-negative integer) after the token, found \(String(decoding: buffer[(space + 1)..<lineEnd], as: UTF8.self).debugDescription)")
+                    keys.removeSubrange(start...)
+                    if flush() { error = malformed(line: lineNumber, "expected a rank (a non-negative integer) after the token, found \(String(decoding: buffer[(space + 1)..<lineEnd], as: UTF8.self).debugDescription)") }
                     return
                 }
                 let word = Int(rank >> 6)
@@ -70,14 +96,15 @@ struct TiktokenReader {
                     isNew = seenSparse.insert(UInt32(rank)).inserted
                 }
                 guard isNew else {
-                    error = malformed(line: lineNumber, "duplicate rank \(rank)")
+                    keys.removeSubrange(start...)
+                    if flush() { error = malformed(line: lineNumber, "duplicate rank \(rank)") }
                     return
                 }
-                guard table.insertNew(decoded, UInt32(rank)) else {
-                    error = malformed(line: lineNumber, "duplicate token \(String(decoding: buffer[i..<space], as: UTF8.self).debugDescription)")
-                    return
-                }
+                let hash = keys.withUnsafeBufferPointer { ByteStringTable.hash(UnsafeBufferPointer(rebasing: $0[start...])) }
+                pending.append((start, keys.count - start, hash, UInt32(rank), lineNumber, i..<space))
+                if pending.count == Self.insertBatch, !flush() { return }
             }
+            _ = flush()
         }
         if let error { throw error }
         if table.count == 0 { throw TokenizerLoadingError(.malformed, file: file, "no tokens found (expected lines \"<base64 token> <rank>\")") }

@@ -154,7 +154,7 @@ private final class VocabularyBuilder {
 
     init(alphabet: BPEModel.Alphabet, expectedCount: Int) {
         self.alphabet = alphabet
-        vocabulary = ByteStringTable(expectedCount: expectedCount)
+        vocabulary = ByteStringTable(compactFor: expectedCount)
         entryForID.reserveCapacity(expectedCount)
         scratch = .allocate(capacity: scratchCapacity)
         byteTable = .allocate(capacity: ByteLevelAlphabet.byteForScalarTable.count)
