@@ -28,6 +28,22 @@ extension Tokenizer {
             self.init(copying: try Self.loadGGUF(path: path))
             return
         }
+        if path.lowercased().hasSuffix(".json") {
+            // Mapped rather than read: the scanner reads the page cache in place (27 MB for o200k).
+            try Self.checkReadable(path)
+            let contents: JSONFileContents
+            do { contents = try jsonReadFile(path, allowMapping: true) } catch {
+                throw TokenizerLoadingError(.unreadable, file: path, "cannot be read (\(error.message))")
+            }
+            let storage = contents.storage
+            // (A GGUF file goes by its magic number whatever its name, as in `detectFormat`.)
+            let loaded = storage.text.starts(with: Array("GGUF".utf8))
+                ? try Self.loadGGUF(bytes: Array(storage.text), name: path)
+                : try TokenizerJSONReader(file: path).read(storage)
+            self.init(copying: loaded)
+            Self.returnFreedMemory()
+            return
+        }
         let bytes = try Self.readFile(path)
         let format = Self.detectFormat(path: path, bytes: bytes)
         let loaded: Tokenizer
@@ -69,16 +85,21 @@ extension Tokenizer {
     }
 
     static func readFile(_ path: String) throws(TokenizerLoadingError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            throw TokenizerLoadingError(.unreadable, file: path, "no such file")
-        }
-        if isDirectory.boolValue { throw TokenizerLoadingError(.unreadable, file: path, "is a directory") }
+        try checkReadable(path)
         do {
             return try JSONDocument.readFile(path)
         } catch {
             throw TokenizerLoadingError(.unreadable, file: path, "cannot be read (\(error.message))")
         }
+    }
+
+    /// Throws the errors of a path that names no file, or a directory.
+    static func checkReadable(_ path: String) throws(TokenizerLoadingError) {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            throw TokenizerLoadingError(.unreadable, file: path, "no such file")
+        }
+        if isDirectory.boolValue { throw TokenizerLoadingError(.unreadable, file: path, "is a directory") }
     }
 
     static func detectFormat(path: String, bytes: [UInt8]) -> FileFormat {

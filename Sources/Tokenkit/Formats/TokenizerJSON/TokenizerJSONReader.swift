@@ -75,8 +75,13 @@ struct TokenizerJSONReader {
     // MARK: - Whole file
 
     func read(_ bytes: [UInt8]) throws(TokenizerLoadingError) -> Tokenizer {
-        let document: JSONDocument
-        do { document = try JSONDocument(bytes: bytes) } catch { throw malformed(error) }
+        try read(JSONStorage(owning: bytes))
+    }
+
+    /// Reads a file's text held by `storage` (a mapping, from `jsonReadFile`), not parsed yet.
+    func read(_ storage: JSONStorage) throws(TokenizerLoadingError) -> Tokenizer {
+        do { try storage.parse(maxDepth: JSONDocument.defaultMaxDepth) } catch { throw malformed(error) }
+        let document = JSONDocument(storage: storage)
         let root = document.root
         _ = try wrap { () throws(JSONError) in try root.expectObject(path: "") }
         if let version = try string(root, "version", ""), version != "1.0" {
