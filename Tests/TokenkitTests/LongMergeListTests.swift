@@ -7,7 +7,8 @@ import Testing
 @Suite struct LongMergeListTests {
     /// A tokenizer.json with every two-letter token of 260 letters (67,600 merges), then
     /// x y → xy and y z → yz at the head; `tail` is appended to the merge list.
-    static func tokenizer(head: [String] = [#"["x", "y"]"#, #"["y", "z"]"#], tail: [String]) -> String {
+    /// `replacing` maps ranks to other merge entries.
+    static func tokenizer(head: [String] = [#"["x", "y"]"#, #"["y", "z"]"#], tail: [String], replacing: [Int: String] = [:]) -> String {
         let letters = (0..<260).map { String(UnicodeScalar(0x100 + $0)!) }
         var vocab = ["\"x\": 0", "\"y\": 1", "\"z\": 2", "\"xy\": 3", "\"yz\": 4"]
         var merges = head
@@ -21,6 +22,7 @@ import Testing
             }
         }
         merges += tail
+        for (rank, entry) in replacing { merges[rank] = entry }
         return #"{"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null, "post_processor": null, "#
             + #""decoder": null, "model": {"type": "BPE", "vocab": {"# + vocab.joined(separator: ", ")
             + #"}, "merges": ["# + merges.joined(separator: ", ") + "]}}"
@@ -54,6 +56,21 @@ import Testing
         } catch {
             #expect(error.kind == .malformed)
             #expect(error.description.contains("field model.merges[\(rank)]: token \"q\" is not in the vocabulary"), "\(error.description)")
+        }
+    }
+
+    @Test func theFirstOfSeveralBadMergesIsReportedWhereverTheyAre() {
+        // Ranks in different runs of `MergeRuns`, in both orders of the list's halves.
+        for (first, second) in [(30_001, 60_002), (20_000, 20_001), (8191, 8192), (65_000, 3)] {
+            let bad = [first: #"["x", "q"]"#, second: #"["x", "r"]"#]
+            let expected = min(first, second)
+            do {
+                _ = try load(Self.tokenizer(tail: [], replacing: bad))
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.description.contains("field model.merges[\(expected)]: token \"\(expected == first ? "q" : "r")\" is not in the vocabulary"),
+                        "\(error.description)")
+            }
         }
     }
 

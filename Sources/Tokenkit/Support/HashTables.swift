@@ -463,6 +463,14 @@ struct PairTable: Sendable {
         insertNew(UInt64(left) << 32 | UInt64(right), UInt64(rank) << 32 | UInt64(result), keepingFirst: keepingFirst)
     }
 
+    /// Starts loading the slot where the probe for a pair begins (a caller setting many pairs
+    /// requests slots a few pairs ahead, so that the misses overlap).
+    @inline(__always)
+    func prefetchSlot(left: UInt32, right: UInt32) {
+        let i = Self.slot(UInt64(left) << 32 | UInt64(right), mask)
+        slots.withUnsafeBufferPointer { tokenkit_prefetch(UnsafeRawPointer($0.baseAddress! + 2 &* i)) }
+    }
+
     /// Calls `body` with every pair (in slot order).
     func forEachPair(_ body: (_ left: UInt32, _ right: UInt32) -> Void) {
         slots.withUnsafeBufferPointer { slots in

@@ -70,15 +70,16 @@ struct JSONTapeSequence: Sequence, IteratorProtocol {
         self.end = end
     }
 
-    /// The first `n` remaining values, and the rest.
-    func split(after n: Int) -> (JSONTapeSequence, JSONTapeSequence) {
-        var middle = current
-        var i = 0
-        while i < n, middle < end {
-            middle = JSONTapeValue(nodes: nodes, text: text, index: middle).next
-            i += 1
+    /// Removes the first `n` remaining values (or all, when fewer remain) and returns them, with
+    /// their count.
+    mutating func take(_ n: Int) -> (values: JSONTapeSequence, count: Int) {
+        let first = current
+        var taken = 0
+        while taken < n, current < end {
+            current = JSONTapeValue(nodes: nodes, text: text, index: current).next
+            taken += 1
         }
-        return (JSONTapeSequence(storage: storage, first: current, end: middle), JSONTapeSequence(storage: storage, first: middle, end: end))
+        return (JSONTapeSequence(storage: storage, first: first, end: current), taken)
     }
 
     mutating func next() -> JSONTapeValue? {

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 
 // Performance notes: the vocabulary and merges of large tokenizers (o200k: 200k
 // tokens, 446k merges) dominate loading time. Both are read from the JSON tape
@@ -8,7 +8,7 @@ import Dispatch
 // are usually in vocabulary order), checked by comparing bytes, before it is
 // looked up. Tokenizers without a merge list in vocabulary order only lose
 // the shortcut. The pair table fills on a second thread (`PairTableFiller`), and
-// the tail of a long merge list is resolved on it too.
+// a long merge list is resolved by two threads, run by run (`MergeRuns`).
 
 extension TokenizerJSONReader {
     func readBPE(_ v: JSONValue, _ path: String, byteLevelText: Bool) throws(TokenizerLoadingError) -> BPEModel {
@@ -58,38 +58,35 @@ extension TokenizerJSONReader {
         let merges = PairTableFiller(mergeCount: mergesValue.count, keepFirst: false, filtered: alphabet == .byteLevel)
         let prefixLength = options.continuingSubwordPrefix?.utf8.count ?? 0
         var failure: MergeFailure?
-        let count = mergesValue.count
-        // The tail of a long list is resolved on another core (into the filler directly, whose
-        // table does not depend on the order of arrival); scaffolds need every result in order.
-        let split = count >= VocabularyBuilder.parallelMergeCount && merges.isThreaded && scaffolds.isEmpty ? count * 5 / 8 : count
-        let (head, tail) = mergesValue.tapeElements.split(after: split)
-        let tailDone = DispatchSemaphore(value: 0)
-        let tailFailure = UnsafeMutablePointer<MergeFailure?>.allocate(capacity: 1)
-        tailFailure.initialize(to: nil)
-        defer { tailFailure.deinitialize(count: 1); tailFailure.deallocate() }
-        if split < count {
-            let work = UncheckedSendable((VocabularyBuilder(sharing: reader), tail, tailFailure))
+        if mergesValue.count >= VocabularyBuilder.parallelMergeCount, merges.isThreaded, scaffolds.isEmpty {
+            // Two threads take runs of the list in turn (so that neither waits for the other
+            // however the cores are shared) and hand them to the filler, whose table does not
+            // depend on the order of arrival. (Scaffolds need every result in order.)
+            let runs = MergeRuns(mergesValue.tapeElements)
+            let helperDone = DispatchSemaphore(value: 0)
+            let helperFailure = UnsafeMutablePointer<MergeFailure?>.allocate(capacity: 1)
+            helperFailure.initialize(to: nil)
+            defer { helperFailure.deinitialize(count: 1); helperFailure.deallocate() }
+            let work = UncheckedSendable((VocabularyBuilder(sharing: reader), helperFailure))
             DispatchQueue.global().async {
-                let (helper, tail, tailFailure) = work.value
-                var writer = merges.writer(startingAt: split)
-                tailFailure.pointee = helper.resolveMerges(tail, firstRank: split, prefixLength: prefixLength) { rank, left, right, result in
-                    writer.add(left: left, right: right, rank: UInt32(rank), result: result)
+                let (helper, helperFailure) = work.value
+                helperFailure.pointee = runs.resolve(with: helper, into: merges, prefixLength: prefixLength)
+                helperDone.signal()
+            }
+            failure = runs.resolve(with: reader, into: merges, prefixLength: prefixLength)
+            helperDone.wait()
+            // (The first bad merge of the list: runs are taken in order and every run before a
+            // bad one is resolved to its end, or has a bad one itself.)
+            if let other = helperFailure.pointee, other.rank < failure?.rank ?? .max { failure = other }
+        } else {
+            var writer = merges.writer()
+            failure = reader.resolveMerges(mergesValue.tapeElements, firstRank: 0, prefixLength: prefixLength) { rank, left, right, result in
+                writer.add(left: left, right: right, rank: UInt32(rank), result: result)
+                if !scaffolds.isEmpty, scaffolds.contains(result), options.scaffoldSplits[result] == nil {
+                    options.scaffoldSplits[result] = ScaffoldSplit(left: left, right: right)
                 }
-                writer.close()
-                tailDone.signal()
             }
-        }
-        var writer = merges.writer()
-        failure = reader.resolveMerges(head, firstRank: 0, prefixLength: prefixLength) { rank, left, right, result in
-            writer.add(left: left, right: right, rank: UInt32(rank), result: result)
-            if !scaffolds.isEmpty, scaffolds.contains(result), options.scaffoldSplits[result] == nil {
-                options.scaffoldSplits[result] = ScaffoldSplit(left: left, right: right)
-            }
-        }
-        writer.close()
-        if split < count {
-            tailDone.wait()
-            if failure == nil { failure = tailFailure.pointee }
+            writer.close()
         }
         // Always collected, so that the filling thread ends even when the list is malformed.
         let pairs = merges.finish()
@@ -110,6 +107,53 @@ extension TokenizerJSONReader {
 private func splitLegacyMerge(_ bytes: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
     guard let space = bytes.firstIndex(of: 0x20), bytes[(space + 1)...].firstIndex(of: 0x20) == nil else { return nil }
     return (UnsafeBufferPointer(rebasing: bytes[..<space]), UnsafeBufferPointer(rebasing: bytes[(space + 1)...]))
+}
+
+/// Hands out consecutive runs of a merge list to the threads resolving it, in order.
+private final class MergeRuns: @unchecked Sendable {
+    /// Merges per run: small enough to balance two threads, large enough that taking one (under
+    /// the lock, walking its elements) is rare.
+    static let length = 8192
+
+    private let lock = NSLock()
+    private var rest: JSONTapeSequence
+    private var nextRank = 0
+    private var stopped = false
+
+    init(_ elements: JSONTapeSequence) {
+        rest = elements
+    }
+
+    /// The next run and the rank of its first merge; nil when none is left or after a bad merge.
+    private func next() -> (JSONTapeSequence, Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return nil }
+        let (run, count) = rest.take(Self.length)
+        guard count > 0 else { return nil }
+        defer { nextRank += count }
+        return (run, nextRank)
+    }
+
+    /// Resolves runs until none is left, adding their merges to `filler`; returns the first bad
+    /// merge of a run, after which no thread takes another.
+    func resolve(with builder: VocabularyBuilder, into filler: PairTableFiller, prefixLength: Int) -> MergeFailure? {
+        while let (run, firstRank) = next() {
+            // (One entry at most per rank: the run's slots of the filler start at its first rank.)
+            var writer = filler.writer(startingAt: firstRank)
+            let failure = builder.resolveMerges(run, firstRank: firstRank, prefixLength: prefixLength) { rank, left, right, result in
+                writer.add(left: left, right: right, rank: UInt32(rank), result: result)
+            }
+            writer.close()
+            if let failure {
+                lock.lock()
+                stopped = true
+                lock.unlock()
+                return failure
+            }
+        }
+        return nil
+    }
 }
 
 /// The first merge of a list that cannot be resolved.
@@ -262,7 +306,7 @@ private final class VocabularyBuilder {
         return vocabulary.keyBytes.withUnsafeBufferPointer { bytesEqual($0.baseAddress! + start, key ?? UnsafePointer(scratch), length) }
     }
 
-    /// Merge lists this long are resolved in two halves, one on another core.
+    /// Merge lists this long are resolved by two threads (`MergeRuns`).
     static let parallelMergeCount = 65536
 
     /// A builder for resolving merges on another thread: it shares the (complete) vocabulary

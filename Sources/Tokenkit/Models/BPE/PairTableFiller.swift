@@ -10,6 +10,7 @@ import Foundation
 final class PairTableFiller: @unchecked Sendable {
     /// Merges per handed-over chunk.
     static let chunk = 8192
+    private static let prefetchDistance = 16
     private struct Entry { var left: TokenID, right: TokenID, rank: UInt32, result: TokenID }
 
     private let mergeCount: Int
@@ -48,6 +49,11 @@ final class PairTableFiller: @unchecked Sendable {
                 lock.unlock()
                 guard let range else { break }
                 for i in range {
+                    // (Each insert misses in a table of several MB: the slots are requested ahead.)
+                    if i &+ Self.prefetchDistance < range.upperBound {
+                        let ahead = entries[i &+ Self.prefetchDistance]
+                        table.prefetchSlot(left: ahead.left, right: ahead.right)
+                    }
                     let e = entries[i]
                     table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepingFirst: keepFirst)
                     filter?.insert(pairFilterHash(left: e.left, right: e.right))
