@@ -29,6 +29,8 @@ final class BytePairMerges: @unchecked Sendable {   // (immutable after init)
         for first in 0..<256 {
             guard let left = byteIDs[first] else { continue }
             for second in 0..<256 {
+                // (65,536 lookups, each a miss in a table of several MB: slots are requested ahead.)
+                if second + 8 < 256, let ahead = byteIDs[second + 8] { merges.prefetchSlot(left: left, right: ahead) }
                 guard let right = byteIDs[second], let m = merges.lookup(left: left, right: right) else { continue }
                 entries[first << 8 | second] = m
             }
