@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import Tokenkit
 
@@ -38,6 +39,18 @@ import Testing
         let firstTwoLetter = 5 + 260
         let lateTwoLetter: TokenID = TokenID(firstTwoLetter + 0x100 * 260 + 0x101)
         #expect(try tokenizer.encodeIDs("\u{200}\u{201}\u{100}\u{100}") == [lateTwoLetter, TokenID(firstTwoLetter)])
+    }
+
+    @Test func severalLoadsAtOnceGiveTheSameModel() throws {
+        // (Each load resolves its merges on two threads of its own, whoever calls it.)
+        let text = Self.tokenizer(tail: [#"["x", "y"]"#])
+        let results = UncheckedSendable(UnsafeMutableBufferPointer<[TokenID]?>.allocate(capacity: 4))
+        results.value.initialize(repeating: nil)
+        defer { results.value.deinitialize(); results.value.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            results.value[i] = try? Tokenizer.load(Array(text.utf8), format: .tokenizerJSON).encodeIDs("xyz\u{200}\u{201}")
+        }
+        for i in 0..<4 { #expect(results.value[i] == [0, 4, TokenID(5 + 260 + 0x100 * 260 + 0x101)]) }
     }
 
     @Test func aPairListedAgainInTheTailTakesItsLastRank() throws {

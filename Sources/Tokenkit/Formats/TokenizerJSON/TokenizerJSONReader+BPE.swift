@@ -68,11 +68,13 @@ extension TokenizerJSONReader {
             helperFailure.initialize(to: nil)
             defer { helperFailure.deinitialize(count: 1); helperFailure.deallocate() }
             let work = UncheckedSendable((VocabularyBuilder(sharing: reader), helperFailure))
-            DispatchQueue.global().async {
+            // (A thread of its own rather than a dispatch queue's, which a caller loading several
+            // tokenizers at once from that queue could have all waiting here.)
+            Thread {
                 let (helper, helperFailure) = work.value
                 helperFailure.pointee = runs.resolve(with: helper, into: merges, prefixLength: prefixLength)
                 helperDone.signal()
-            }
+            }.start()
             failure = runs.resolve(with: reader, into: merges, prefixLength: prefixLength)
             helperDone.wait()
             // (The first bad merge of the list: runs are taken in order and every run before a
