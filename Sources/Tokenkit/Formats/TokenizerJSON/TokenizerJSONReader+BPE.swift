@@ -218,13 +218,18 @@ private final class VocabularyBuilder {
 
     /// Grows the scratch buffer to `n` bytes, keeping its contents.
     private func reserveScratch(_ n: Int) {
-        if n <= scratchCapacity { return }
-        let capacity = max(n, scratchCapacity * 2)
-        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        grown.update(from: scratch, count: scratchCapacity)
-        scratch.deallocate()
-        scratch = grown
-        scratchCapacity = capacity
+        Self.reserve(n, in: &scratch, capacity: &scratchCapacity)
+    }
+
+    /// Grows `buffer` to at least `n` bytes (at least doubling it), keeping its contents.
+    private static func reserve(_ n: Int, in buffer: inout UnsafeMutablePointer<UInt8>, capacity: inout Int) {
+        if n <= capacity { return }
+        let grownCapacity = max(n, capacity * 2)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: grownCapacity)
+        grown.update(from: buffer, count: capacity)
+        buffer.deallocate()
+        buffer = grown
+        capacity = grownCapacity
     }
 
     /// The vocabulary key of a token string written at `scratch + offset`: its length, or nil
@@ -389,7 +394,7 @@ private final class VocabularyBuilder {
 
     /// Decodes and hashes the parts of a batch of merges (without a continuing-subword prefix)
     /// and requests their index slots; `resolvePrepared` then resolves them in order.
-    func prepare(_ batch: [JSONTapeValue]) {
+    private func prepare(_ batch: [JSONTapeValue]) {
         prepared.removeAll(keepingCapacity: true)
         preparedHashes.removeAll(keepingCapacity: true)
         var offset = 0
@@ -408,15 +413,8 @@ private final class VocabularyBuilder {
     }
 
     private func prepareParts(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>, at offset: inout Int) -> PreparedMerge? {
-        let needed = offset + left.count + right.count
-        if needed > batchKeysCapacity {
-            let capacity = max(needed, 2 * batchKeysCapacity)
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-            grown.update(from: batchKeys, count: offset)
-            batchKeys.deallocate()
-            batchKeys = grown
-            batchKeysCapacity = capacity
-        }
+        // (A byte-level key is never longer than its string.)
+        Self.reserve(offset + left.count + right.count, in: &batchKeys, capacity: &batchKeysCapacity)
         let base = batchKeys + offset
         guard let a = key(left, to: base), let b = key(right, to: base + a) else { return nil }
         let leftHash = ByteStringTable.hash(UnsafeBufferPointer(start: base, count: a))
@@ -434,7 +432,7 @@ private final class VocabularyBuilder {
     /// The ids of the `index`-th prepared merge's parts and result (trying `guess` for the result
     /// first), or nil when it was not prepared or a key is not in the vocabulary (then `resolve`
     /// finds the extra tokens or the problem).
-    func resolvePrepared(_ index: Int, guess: TokenID?) -> (TokenID, TokenID, TokenID)? {
+    private func resolvePrepared(_ index: Int, guess: TokenID?) -> (TokenID, TokenID, TokenID)? {
         guard index < prepared.count, let merge = prepared[index] else { return nil }
         let base = batchKeys + merge.offset
         let a = merge.leftLength, b = merge.rightLength
