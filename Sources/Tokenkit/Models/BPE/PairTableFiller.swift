@@ -4,9 +4,9 @@ import Foundation
 /// allocated and filled on a thread of its own: callers append entries through `Writer`s,
 /// which hand them over in chunks, and the inserts — each a cache miss in a table of several
 /// megabytes — overlap with the callers' work (reading the file, resolving merges to ids).
-/// Chunks may arrive in any order, from several writers at once: a pair listed twice keeps
-/// the rank the list order would give it (see `PairTable.set`). The same thread fills the
-/// fast path's `MergeFilter` when asked to.
+/// Chunks may arrive in any order, from several writers at once, as long as together they
+/// cover the slots from 0 on without a gap: they are inserted in slot order. The same thread
+/// fills the fast path's `MergeFilter` when asked to.
 final class PairTableFiller: @unchecked Sendable {
     /// Merges per handed-over chunk.
     static let chunk = 8192
@@ -42,12 +42,12 @@ final class PairTableFiller: @unchecked Sendable {
             let entries = entries!
             let keepFirst = keepFirst
             let filter = filter
-            while true {
-                available.wait()
-                lock.lock()
-                let range = ready.popLast()
-                lock.unlock()
-                guard let range else { break }
+            // Ranges are inserted in slot order (the order of the list), whatever order they come
+            // in: the table's layout is then the one a single reader gives, with the first (most
+            // used) merges nearest their home slots.
+            var waiting: [Range<Int>] = []
+            var nextSlot = 0
+            func insert(_ range: Range<Int>) {
                 for i in range {
                     // (Each insert misses in a table of several MB: the slots are requested ahead.)
                     if i &+ Self.prefetchDistance < range.upperBound {
@@ -58,6 +58,20 @@ final class PairTableFiller: @unchecked Sendable {
                     table.set(left: e.left, right: e.right, rank: e.rank, result: e.result, keepingFirst: keepFirst)
                     filter?.insert(pairFilterHash(left: e.left, right: e.right))
                 }
+                nextSlot = range.upperBound
+            }
+            while true {
+                available.wait()
+                lock.lock()
+                let range = ready.popLast()
+                lock.unlock()
+                guard let range else {
+                    // (Closed: what is left after a malformed entry need not continue the rest.)
+                    for range in waiting.sorted(by: { $0.lowerBound < $1.lowerBound }) { insert(range) }
+                    break
+                }
+                waiting.append(range)
+                while let next = waiting.firstIndex(where: { $0.lowerBound == nextSlot }) { insert(waiting.remove(at: next)) }
             }
             pairs = table
             done.signal()
