@@ -154,7 +154,7 @@ struct GGUFTokenizerBuilder {
         let table = ByteLevelAlphabet.byteForScalarTable
 
         let filler = PairTableFiller(mergeCount: merges.count, keepFirst: true)
-        var vocabulary = ByteStringTable(expectedCount: tokens.count)
+        var vocabulary = ByteStringTable(compactFor: tokens.count)
         var extraTokens: [String: TokenID] = [:]
         table.withUnsafeBufferPointer { table in
             tokens.forEachString { i, bytes in

@@ -42,7 +42,7 @@ extension Tokenizer {
             specials.append((String(decoding: content, as: UTF8.self), TokenID(id)))
         }
         guard let count = reader.varint() else { throw TokenizerLoadingError(.malformed, file: file, "truncated token count") }
-        var ranks = ByteStringTable(expectedCount: count)
+        var ranks = ByteStringTable(compactFor: count)
         var rank = -1
         try bytes.withUnsafeBufferPointer { (buffer) throws(TokenizerLoadingError) in
             for _ in 0..<count {
