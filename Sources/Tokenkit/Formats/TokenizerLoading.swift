@@ -28,34 +28,21 @@ extension Tokenizer {
             self.init(copying: try Self.loadGGUF(path: path))
             return
         }
-        if path.lowercased().hasSuffix(".json") {
-            // Mapped rather than read: the scanner reads the page cache in place (27 MB for o200k).
-            try Self.checkReadable(path)
-            let contents: JSONFileContents
-            do { contents = try jsonReadFile(path, allowMapping: true) } catch {
-                throw TokenizerLoadingError(.unreadable, file: path, "cannot be read (\(error.message))")
-            }
-            let storage = contents.storage
-            // (A GGUF file goes by its magic number whatever its name, as in `detectFormat`.)
-            let loaded = storage.text.starts(with: Array("GGUF".utf8))
-                ? try Self.loadGGUF(bytes: Array(storage.text), name: path)
-                : try TokenizerJSONReader(file: path).read(storage)
-            self.init(copying: loaded)
-            Self.returnFreedMemory()
-            return
-        }
-        let bytes = try Self.readFile(path)
-        let format = Self.detectFormat(path: path, bytes: bytes)
         let loaded: Tokenizer
-        switch format {
-        case .tokenizerJSON:
-            loaded = try TokenizerJSONReader(file: path).read(bytes)
-        case .tiktoken:
-            loaded = try Self.loadTiktoken(path: path, bytes: bytes, pattern: pattern, specialTokens: specialTokens)
-        case .gguf:
-            loaded = try Self.loadGGUF(bytes: bytes, name: path)
-        case .sentencePiece:
-            loaded = try SentencePieceReader(file: path).read(bytes)
+        if path.lowercased().hasSuffix(".json"), let storage = try Self.mappedJSONFile(path) {
+            loaded = try TokenizerJSONReader(file: path).read(storage)
+        } else {
+            let bytes = try Self.readFile(path)
+            switch Self.detectFormat(path: path, bytes: bytes) {
+            case .tokenizerJSON:
+                loaded = try TokenizerJSONReader(file: path).read(bytes)
+            case .tiktoken:
+                loaded = try Self.loadTiktoken(path: path, bytes: bytes, pattern: pattern, specialTokens: specialTokens)
+            case .gguf:
+                loaded = try Self.loadGGUF(bytes: bytes, name: path)
+            case .sentencePiece:
+                loaded = try SentencePieceReader(file: path).read(bytes)
+            }
         }
         self.init(copying: loaded)
         Self.returnFreedMemory()
@@ -93,6 +80,22 @@ extension Tokenizer {
         }
     }
 
+    /// A `.json` file's text, mapped rather than read (the scanner then reads the page cache in
+    /// place: 27 MB for o200k); nil when the text is a GGUF file's, which goes by its magic
+    /// number whatever its name (`detectFormat`).
+    static func mappedJSONFile(_ path: String) throws(TokenizerLoadingError) -> JSONStorage? {
+        try checkReadable(path)
+        let storage: JSONStorage
+        do { storage = try jsonReadFile(path, allowMapping: true).storage } catch {
+            throw TokenizerLoadingError(.unreadable, file: path, "cannot be read (\(error.message))")
+        }
+        return hasGGUFMagic(storage.text) ? nil : storage
+    }
+
+    static func hasGGUFMagic<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        bytes.starts(with: Array("GGUF".utf8))
+    }
+
     /// Throws the errors of a path that names no file, or a directory.
     static func checkReadable(_ path: String) throws(TokenizerLoadingError) {
         var isDirectory: ObjCBool = false
@@ -105,7 +108,7 @@ extension Tokenizer {
     static func detectFormat(path: String, bytes: [UInt8]) -> FileFormat {
         let lower = path.lowercased()
         if lower.hasSuffix(".tiktoken") { return .tiktoken }
-        if lower.hasSuffix(".gguf") || bytes.starts(with: Array("GGUF".utf8)) { return .gguf }
+        if lower.hasSuffix(".gguf") || hasGGUFMagic(bytes) { return .gguf }
         if lower.hasSuffix(".model") { return .sentencePiece }
         if lower.hasSuffix(".json") { return .tokenizerJSON }
         if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") {

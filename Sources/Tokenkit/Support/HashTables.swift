@@ -119,13 +119,32 @@ struct ByteStringTable: Sendable {
     /// slots[2i] = tag << 32 | value (0 = empty, see `occupied`), slots[2i+1] = inline key or long-key entry.
     private var slots: [UInt64] = []
     private var mask = 0
-    /// Fill to three quarters before growing instead of half: a little slower, a third smaller
-    /// (for counters of millions of strings rather than vocabularies).
-    private var denselyPacked = false
+    /// How full the index gets before it doubles.
+    private enum Fill {
+        /// The default.
+        case half
+        /// A little slower, a third smaller: for counters of millions of strings rather than
+        /// vocabularies (`init(denselyPacked:)`).
+        case threeQuarters
+        /// For a vocabulary that is complete once read, whose hot lookups go through other
+        /// tables (`init(compactFor:)`, `compactIndex`).
+        case fourFifths
 
-    /// A table for millions of keys that grows as needed and fills densely (see `denselyPacked`).
+        func isExceeded(by count: Int, capacity: Int) -> Bool {
+            switch self {
+            case .half: count * 2 > capacity
+            case .threeQuarters: count * 4 > capacity * 3
+            case .fourFifths: count * 5 > capacity * 4
+            }
+        }
+    }
+
+    private var fill = Fill.half
+
+    /// A table for millions of keys that grows as needed and, when `denselyPacked`, fills to
+    /// three quarters rather than half (see `Fill`).
     init(denselyPacked: Bool) {
-        self.denselyPacked = denselyPacked
+        fill = denselyPacked ? .threeQuarters : .half
     }
 
     init(expectedCount: Int = 0) {
@@ -140,18 +159,16 @@ struct ByteStringTable: Sendable {
     /// the memory touched while reading. More keys than `count` grow it as usual.
     init(compactFor count: Int) {
         rebuildIndex(capacity: Self.compactCapacity(count))
-        compact = true
+        fill = .fourFifths
         values.reserveCapacity(count)
         keyStarts.reserveCapacity(count + 1)
         keyBytes.reserveCapacity(count * 8)
     }
 
-    /// Set by `init(compactFor:)`: the index fills to 80% before it grows.
-    private var compact = false
-
+    /// The smallest index for `count` keys filled to four fifths at most.
     private static func compactCapacity(_ count: Int) -> Int {
         var capacity = 16
-        while capacity * 4 < count * 5 { capacity <<= 1 }
+        while Fill.fourFifths.isExceeded(by: count, capacity: capacity) { capacity <<= 1 }
         return capacity
     }
 
@@ -255,11 +272,8 @@ struct ByteStringTable: Sendable {
     }
 
     private mutating func append(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, _ value: UInt32) {
-        // Past half (or three quarters) full, double: reserve gives twice the entries asked for.
-        let capacity = slots.count / 2
-        let full = compact ? (values.count + 1) * 5 > capacity * 4
-            : denselyPacked ? (values.count + 1) * 4 > capacity * 3 : (values.count + 1) * 2 > capacity
-        if full { reserve(values.count + 1) }
+        // Past the fill, double: reserve gives twice the entries asked for.
+        if fill.isExceeded(by: values.count + 1, capacity: slots.count / 2) { reserve(values.count + 1) }
         keyBytes.append(contentsOf: key)
         keyStarts.append(UInt32(keyBytes.count))
         values.append(value)

@@ -53,6 +53,10 @@ struct TiktokenReader {
                     return true
                 }
             }
+            // A bad line, reported after any duplicate token above it.
+            func fail(_ message: @autoclosure () -> String) {
+                if flush() { error = malformed(line: lineNumber, message()) }
+            }
             var i = 0
             let n = buffer.count
             while i < n {
@@ -63,14 +67,13 @@ struct TiktokenReader {
                 if lineEnd > i && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 defer { i = end + 1 }
                 if lineEnd == i { continue }  // tiktoken skips empty lines
-                // (A bad line is reported after any duplicate token above it.)
                 guard let space = (i..<lineEnd).first(where: { buffer[$0] == 0x20 }) else {
-                    if flush() { error = malformed(line: lineNumber, "expected \"<base64 token> <rank>\", found no space") }
+                    fail("expected \"<base64 token> <rank>\", found no space")
                     return
                 }
                 let start = keys.count
                 guard Base64.decode(UnsafeBufferPointer(rebasing: buffer[i..<space]), into: &keys) else {
-                    if flush() { error = malformed(line: lineNumber, "invalid base64 token \(String(decoding: buffer[i..<space], as: UTF8.self).debugDescription)") }
+                    fail("invalid base64 token \(String(decoding: buffer[i..<space], as: UTF8.self).debugDescription)")
                     return
                 }
                 var rank: UInt64 = 0
@@ -83,8 +86,7 @@ struct TiktokenReader {
                     j += 1
                 }
                 guard digits > 0, j == lineEnd, rank <= UInt64(UInt32.max) else {
-                    keys.removeSubrange(start...)
-                    if flush() { error = malformed(line: lineNumber, "expected a rank (a non-negative integer) after the token, found \(String(decoding: buffer[(space + 1)..<lineEnd], as: UTF8.self).debugDescription)") }
+                    fail("expected a rank (a non-negative integer) after the token, found \(String(decoding: buffer[(space + 1)..<lineEnd], as: UTF8.self).debugDescription)")
                     return
                 }
                 let word = Int(rank >> 6)
@@ -96,8 +98,7 @@ struct TiktokenReader {
                     isNew = seenSparse.insert(UInt32(rank)).inserted
                 }
                 guard isNew else {
-                    keys.removeSubrange(start...)
-                    if flush() { error = malformed(line: lineNumber, "duplicate rank \(rank)") }
+                    fail("duplicate rank \(rank)")
                     return
                 }
                 let hash = keys.withUnsafeBufferPointer { ByteStringTable.hash(UnsafeBufferPointer(rebasing: $0[start...])) }

@@ -60,8 +60,8 @@ extension TokenizerJSONReader {
         var failure: MergeFailure?
         if mergesValue.count >= VocabularyBuilder.parallelMergeCount, merges.isThreaded, scaffolds.isEmpty {
             // Two threads take runs of the list in turn (so that neither waits for the other
-            // however the cores are shared) and hand them to the filler, whose table does not
-            // depend on the order of arrival. (Scaffolds need every result in order.)
+            // however the cores are shared) and hand them to the filler, which inserts them in
+            // the list's order whatever order they arrive in. (Scaffolds need every result in order.)
             let runs = MergeRuns(mergesValue.tapeElements)
             let helperDone = DispatchSemaphore(value: 0)
             let helperFailure = UnsafeMutablePointer<MergeFailure?>.allocate(capacity: 1)
