@@ -351,15 +351,25 @@ enum UnicodeNormalization {
         let n = utf8.count
         var i = 0
         while i < n {
-            // ASCII (always normalized) eight bytes at a time.
-            while i &+ 8 <= n,
-                  UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i &+= 8
-            }
-            guard i < n else { break }
             let b0 = utf8[i]
             if b0 < 0x80 {
+                // ASCII is always normalized: after a whole word of it, 32 bytes at a time, then
+                // eight (the check runs over every text a normalizing tokenizer encodes, and most
+                // of it is ASCII; text in other scripts has only short runs between its scalars).
+                @inline(__always) func isASCII(_ offset: Int) -> Bool {
+                    UnsafeRawPointer(utf8.baseAddress! + offset).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                }
                 i &+= 1
+                guard i &+ 8 <= n, isASCII(i) else { continue }
+                i &+= 8
+                while i &+ 32 <= n {
+                    let p = UnsafeRawPointer(utf8.baseAddress! + i)
+                    let any = p.loadUnaligned(as: UInt64.self) | p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        | p.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                    if any & 0x8080_8080_8080_8080 != 0 { break }
+                    i &+= 32
+                }
+                while i &+ 8 <= n, isASCII(i) { i &+= 8 }
                 continue
             }
             var s: UInt32
