@@ -145,4 +145,25 @@ struct UnicodeNormalizationTests {
         let invalid: [UInt8] = [0x61, 0xC3]
         #expect(!invalid.withUnsafeBufferPointer { UnicodeNormalization.isCertainlyNormalized($0, form: .nfc) })
     }
+
+    /// The quick check skips ASCII in blocks of 32 and 8 bytes: a scalar that may change is found
+    /// wherever it falls among them, and so is a truncated sequence at the very end.
+    @Test("quick check finds a changing scalar anywhere in long ASCII text")
+    func quickCheckInLongASCII() {
+        func qc(_ bytes: [UInt8], _ f: UnicodeNormalizationForm) -> Bool {
+            bytes.withUnsafeBufferPointer { UnicodeNormalization.isCertainlyNormalized($0, form: f) }
+        }
+        let combining = Array("e\u{301}".utf8), stable = Array("日".utf8)
+        for before in 0..<80 {
+            for after in [0, 1, 7, 8, 9, 31, 32, 33, 70] {
+                let head = [UInt8](repeating: 0x61, count: before), tail = [UInt8](repeating: 0x62, count: after)
+                for f in UnicodeNormalizationForm.allCases {
+                    #expect(qc(head + tail, f))
+                    #expect(qc(head + stable + tail, f))
+                    #expect(!qc(head + combining + tail, f), "\(before) \(after) \(f)")
+                    #expect(!qc(head + stable + tail + [0xC3], f), "\(before) \(after) \(f)")
+                }
+            }
+        }
+    }
 }

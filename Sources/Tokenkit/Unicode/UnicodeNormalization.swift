@@ -101,39 +101,12 @@ enum UnicodeNormalization {
     /// Full decomposition of one scalar under `form` (the scalar itself when it has none),
     /// in the crate's (unsorted) order.
     static func decomposition(of s: UInt32, compatibility: Bool) -> [UInt32] {
-        var out: [UInt32] = []
-        forEachDecomposed(s, compatibility: compatibility, UnicodeNormalizationData.mappings) { x, _ in out.append(x) }
-        return out
+        var items: [Item] = []
+        appendDecomposition(of: s, compatibility: compatibility, UnicodeNormalizationData.mappings, to: &items)
+        return items.map(\.scalar)
     }
 
-    @inline(__always)
-    static func forEachDecomposed(
-        _ s: UInt32, compatibility: Bool, _ m: UnicodeNormalizationData.Mappings,
-        _ body: (UInt32, Int) -> Void
-    ) {
-        if s &- hangulSBase < hangulSCount {
-            let si = s - hangulSBase
-            body(hangulLBase + si / hangulNCount, 0)
-            body(hangulVBase + (si % hangulNCount) / hangulTCount, 1)
-            let t = si % hangulTCount
-            if t != 0 { body(hangulTBase + t, 1) }
-            return
-        }
-        let table = compatibility ? m.compatibility : m.canonical
-        guard let r = table.range(of: s) else {
-            body(s, 0)
-            return
-        }
-        table.pool.withUnsafeBufferPointer { pool in
-            var first = true
-            for i in r {
-                body(pool[i], first ? 0 : 1)
-                first = false
-            }
-        }
-    }
-
-    private struct Item {
+    fileprivate struct Item {
         var scalar: UInt32
         var change: Int
         var ccc: UInt8
@@ -169,66 +142,73 @@ enum UnicodeNormalization {
         _ scalars: C, form: UnicodeNormalizationForm,
         into output: inout [(scalar: UInt32, change: Int)]
     ) where C.Element == UInt32 {
-        let m = UnicodeNormalizationData.mappings
+        var scratch = Scratch()
+        normalize(scalars, form: form, into: &output, scratch: &scratch, UnicodeNormalizationData.mappings)
+    }
+
+    /// Buffers `normalize` reuses from one stretch of text to the next (a text in many scripts
+    /// has thousands of stretches, each a few scalars long).
+    struct Scratch {
+        fileprivate var items: [Item] = []
+        fileprivate var blocked: [(scalar: UInt32, change: Int)] = []
+    }
+
+    /// `normalize(_:form:into:)` with the caller's buffers and mappings. (No closure captures a
+    /// buffer: that would put it in a heap box, with a dynamic exclusivity check per access.)
+    static func normalize<C: Collection>(
+        _ scalars: C, form: UnicodeNormalizationForm,
+        into output: inout [(scalar: UInt32, change: Int)],
+        scratch: inout Scratch, _ m: borrowing UnicodeNormalizationData.Mappings
+    ) where C.Element == UInt32 {
         let cccTable = UnicodeNormalizationData.ccc
         let qcTable = UnicodeNormalizationData.quickCheck
         let compat = form.isCompatibility
         // quick-check bit meaning "ccc 0 and no decomposition" for the decomposition step
         let stableBit: UInt8 = compat ? 2 : 1
-        // 1. decomposition + canonical ordering
+        // 1. decomposition + canonical ordering (into the scratch buffer, moved out and back so
+        // that it stays uniquely referenced)
         var items: [Item] = []
-        items.reserveCapacity(scalars.count + 4)
+        swap(&items, &scratch.items)
+        defer { swap(&items, &scratch.items) }
+        items.removeAll(keepingCapacity: true)
         var pendingStart = 0
-        @inline(__always) func flushPending() {
-            // stable insertion sort of items[pendingStart...] by ccc
-            let end = items.count
-            if end &- pendingStart > 1 {
-                var i = pendingStart + 1
-                while i < end {
-                    let x = items[i]
-                    var j = i - 1
-                    while j >= pendingStart && items[j].ccc > x.ccc {
-                        items[j + 1] = items[j]
-                        j -= 1
-                    }
-                    items[j + 1] = x
-                    i += 1
-                }
-            }
-        }
         for s in scalars {
             let q = s < 0x80 ? stableBit : qcTable.lookup(s)
             if q & stableBit != 0 {
-                flushPending()
+                sortByCombiningClass(&items, from: pendingStart)
                 items.append(Item(scalar: s, change: 0, ccc: 0, composesAsSecond: q & 16 != 0))
                 pendingStart = items.count
                 continue
             }
-            forEachDecomposed(s, compatibility: compat, m) { x, change in
+            let first = items.count
+            appendDecomposition(of: s, compatibility: compat, m, to: &items)
+            for index in first..<items.count {
+                let x = items[index].scalar
                 let k = cccTable.lookup(x)
-                let second = qcTable.lookup(x) & 16 != 0
+                items[index].ccc = k
+                items[index].composesAsSecond = qcTable.lookup(x) & 16 != 0
                 if k == 0 {
-                    flushPending()
-                    items.append(Item(scalar: x, change: change, ccc: 0, composesAsSecond: second))
-                    pendingStart = items.count
-                } else {
-                    items.append(Item(scalar: x, change: change, ccc: k, composesAsSecond: second))
+                    // A starter: the marks pending before it are sorted; it stays where it is.
+                    sortByCombiningClass(&items, from: pendingStart, to: index)
+                    pendingStart = index + 1
                 }
             }
         }
-        flushPending()
+        sortByCombiningClass(&items, from: pendingStart)
+        output.reserveCapacity(output.count + items.count)
         guard form.isComposed else {
-            output.reserveCapacity(output.count + items.count)
             for it in items { output.append((it.scalar, it.change)) }
             return
         }
         // 2. recomposition
-        output.reserveCapacity(output.count + items.count)
+        var buffer: [(scalar: UInt32, change: Int)] = []
+        swap(&buffer, &scratch.blocked)
+        defer { swap(&buffer, &scratch.blocked) }
+        buffer.removeAll(keepingCapacity: true)
         m.compositionKeys.withUnsafeBufferPointer { keys in
             m.compositionValues.withUnsafeBufferPointer { values in
                 var composee: (scalar: UInt32, change: Int)? = nil
                 var lastCCC: UInt8? = nil
-                var buffer: [(scalar: UInt32, change: Int)] = []
                 for it in items {
                     let k = it.ccc
                     guard let c = composee else {
@@ -280,6 +260,47 @@ enum UnicodeNormalization {
         }
     }
 
+    /// Stable insertion sort of `items[start..<end]` (the marks after a starter) by combining class.
+    @inline(__always)
+    private static func sortByCombiningClass(_ items: inout [Item], from start: Int, to end: Int? = nil) {
+        let end = end ?? items.count
+        guard end &- start > 1 else { return }
+        var i = start + 1
+        while i < end {
+            let x = items[i]
+            var j = i - 1
+            while j >= start && items[j].ccc > x.ccc {
+                items[j + 1] = items[j]
+                j -= 1
+            }
+            items[j + 1] = x
+            i += 1
+        }
+    }
+
+    /// Appends the full decomposition of `s` (itself when it has none) as items whose combining
+    /// class and composition flag are still to be set, with their alignment changes.
+    @inline(__always)
+    private static func appendDecomposition(of s: UInt32, compatibility: Bool, _ m: borrowing UnicodeNormalizationData.Mappings,
+                                            to items: inout [Item]) {
+        if s &- hangulSBase < hangulSCount {
+            let si = s - hangulSBase
+            items.append(Item(scalar: hangulLBase + si / hangulNCount, change: 0, ccc: 0, composesAsSecond: false))
+            items.append(Item(scalar: hangulVBase + (si % hangulNCount) / hangulTCount, change: 1, ccc: 0, composesAsSecond: false))
+            let t = si % hangulTCount
+            if t != 0 { items.append(Item(scalar: hangulTBase + t, change: 1, ccc: 0, composesAsSecond: false)) }
+            return
+        }
+        let table = compatibility ? m.compatibility : m.canonical
+        guard let r = table.range(of: s) else {
+            items.append(Item(scalar: s, change: 0, ccc: 0, composesAsSecond: false))
+            return
+        }
+        table.pool.withUnsafeBufferPointer { pool in
+            for i in r { items.append(Item(scalar: pool[i], change: i == r.lowerBound ? 0 : 1, ccc: 0, composesAsSecond: false)) }
+        }
+    }
+
     /// The UTF-8 of the normalized text (for paths that need no alignment). `utf8` must be valid.
     ///
     /// Only the stretches around scalars that normalization may change go through `normalize`:
@@ -298,6 +319,8 @@ enum UnicodeNormalization {
         var lastBoundary = 0     // start of the last boundary scalar seen at or after `flushed`
         var scalars: [UInt32] = []
         var normalized: [(scalar: UInt32, change: Int)] = []
+        var scratch = Scratch()
+        let mappings = UnicodeNormalizationData.mappings
         var i = 0
         while i < n {
             let (s, length) = UTF8.decode(utf8, at: i)
@@ -323,7 +346,7 @@ enum UnicodeNormalization {
                 j += l
             }
             normalized.removeAll(keepingCapacity: true)
-            normalize(scalars, form: form, into: &normalized)
+            normalize(scalars, form: form, into: &normalized, scratch: &scratch, mappings)
             for (value, _) in normalized { UTF8.append(value, to: &result) }
             flushed = end
             lastBoundary = end
