@@ -215,8 +215,7 @@ extension BPEModel {
                     var i = 0
                     while i < paddedCount {
                         let group = UnsafeRawPointer(keys + i).loadUnaligned(as: SIMD4<Int32>.self)
-                        let smaller = (group &- minimum) &>> 31
-                        minimum = (minimum & ~smaller) | (group & smaller)
+                        minimum.replace(with: group, where: group .< minimum)
                         i &+= 4
                     }
                     let best = minimum.min()
