@@ -41,6 +41,19 @@ static inline __attribute__((always_inline)) const uint64_t *tokenkit_short_key_
     return masks;
 }
 
+/// For each lane 0...3, a vector of four 32-bit lanes with all ones in that lane only (the short
+/// merge loop replaces one key of a group of four through it: one load instead of the few vector
+/// instructions that would build the mask).
+static inline __attribute__((always_inline)) const int32_t *tokenkit_lane_masks(void) {
+    static const int32_t masks[16] __attribute__((aligned(16))) = {
+        -1, 0, 0, 0,
+        0, -1, 0, 0,
+        0, 0, -1, 0,
+        0, 0, 0, -1,
+    };
+    return masks;
+}
+
 /// Returns the heap memory that `free` kept to the system (glibc keeps large freed blocks, so
 /// a tokenizer file parsed and dropped would otherwise stay resident). Elsewhere it does nothing.
 int tokenkit_return_freed_memory(void);

@@ -11,6 +11,8 @@
 // never produces more tokens than bytes, so the caller sizes it once (with
 // `outputSlack` more, for the probe's four-id stores).
 
+import CTokenkitSupport
+
 extension BPEModel {
     /// Whether the fast path looks a piece up whole before merging it (`ignoreMerges`, which
     /// tiktoken files set): the piece table is then seeded with the vocabulary's short tokens.
@@ -169,13 +171,12 @@ extension BPEModel {
                 // positive Int32s (signed, their minimum is a plain vector instruction). (Returned
                 // rather than kept in a captured variable, which would cost an exclusivity check per call.)
                 var rankBits: UInt64 = 0
-                let lanes = SIMD4<Int32>(0, 1, 2, 3)
+                let laneMasks = UnsafeRawPointer(tokenkit_lane_masks()!)
                 @inline(__always) func setKey(_ i: Int, _ key: Int32) {
                     let group = UnsafeMutableRawPointer(keys + (i & ~3))
                     let old = group.loadUnaligned(as: SIMD4<Int32>.self)
-                    // All ones in lane i % 4 (lane numbers and i % 4 are small: only there does the
-                    // difference minus one go negative).
-                    let lane = ((lanes ^ SIMD4(repeating: Int32(truncatingIfNeeded: i & 3))) &- 1) &>> 31
+                    // All ones in lane i % 4.
+                    let lane = laneMasks.load(fromByteOffset: (i & 3) &<< 4, as: SIMD4<Int32>.self)
                     group.storeBytes(of: (old & ~lane) | (SIMD4(repeating: key) & lane), as: SIMD4<Int32>.self)
                 }
                 /// The key of the merge (rank << 32 | result) of the pair at p, its result kept.
