@@ -376,23 +376,8 @@ enum UnicodeNormalization {
         while i < n {
             let b0 = utf8[i]
             if b0 < 0x80 {
-                // ASCII is always normalized: after a whole word of it, 32 bytes at a time, then
-                // eight (the check runs over every text a normalizing tokenizer encodes, and most
-                // of it is ASCII; text in other scripts has only short runs between its scalars).
-                @inline(__always) func isASCII(_ offset: Int) -> Bool {
-                    UnsafeRawPointer(utf8.baseAddress! + offset).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-                }
-                i &+= 1
-                guard i &+ 8 <= n, isASCII(i) else { continue }
-                i &+= 8
-                while i &+ 32 <= n {
-                    let p = UnsafeRawPointer(utf8.baseAddress! + i)
-                    let any = p.loadUnaligned(as: UInt64.self) | p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                        | p.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
-                    if any & 0x8080_8080_8080_8080 != 0 { break }
-                    i &+= 32
-                }
-                while i &+ 8 <= n, isASCII(i) { i &+= 8 }
+                // ASCII is always normalized.
+                i = endOfASCII(utf8, after: i)
                 continue
             }
             var s: UInt32
@@ -418,6 +403,28 @@ enum UnicodeNormalization {
             if table.lookup(s) & bit == 0 { return false }
         }
         return true
+    }
+
+    /// How far the text is known to be ASCII from `start`, an ASCII byte (the rest of a run is left
+    /// to the caller's next steps): one word after it is checked, then 32 bytes at a time and eight
+    /// (the quick check runs over
+    /// every text a normalizing tokenizer encodes, and most of it is ASCII; text in other scripts
+    /// has only short runs between its scalars, which the first word check ends).
+    @inline(__always)
+    private static func endOfASCII(_ utf8: UnsafeBufferPointer<UInt8>, after start: Int) -> Int {
+        let p = UnsafeRawPointer(utf8.baseAddress!), n = utf8.count
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var i = start &+ 1
+        guard i &+ 8 <= n, p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & high == 0 else { return i }
+        i &+= 8
+        while i &+ 32 <= n {
+            let any = p.loadUnaligned(fromByteOffset: i, as: UInt64.self) | p.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)
+                | p.loadUnaligned(fromByteOffset: i &+ 16, as: UInt64.self) | p.loadUnaligned(fromByteOffset: i &+ 24, as: UInt64.self)
+            if any & high != 0 { break }
+            i &+= 32
+        }
+        while i &+ 8 <= n, p.loadUnaligned(fromByteOffset: i, as: UInt64.self) & high == 0 { i &+= 8 }
+        return i
     }
 
     /// Same check on scalars.
