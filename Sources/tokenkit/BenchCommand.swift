@@ -88,13 +88,13 @@ struct BenchCommand: ParsableCommand {
         }
         let warmupTexts = try warmup.map(Self.readTexts) ?? []
         do {
-            let (tokens, seconds, cpuSeconds): (Int, Double, Double)
+            let (tokens, seconds, cpuSeconds, faults): (Int, Double, Double, Int)
             switch stage {
             case .encode:
                 try Self.warmUp(tokenizer, warmupTexts, threads: threads)
-                (tokens, seconds, cpuSeconds) = try Self.timed { try Self.timedEncode(texts, tokenizer, threads: threads) }
+                (tokens, seconds, cpuSeconds, faults) = try Self.timed { try Self.timedEncode(texts, tokenizer, threads: threads) }
             case .pretokenize:
-                (tokens, seconds, cpuSeconds) = try Self.timed {
+                (tokens, seconds, cpuSeconds, faults) = try Self.timed {
                     var pieces = 0
                     for text in texts {
                         guard let n = tokenizer.benchmarkPreTokenization(text) else {
@@ -110,7 +110,7 @@ struct BenchCommand: ParsableCommand {
                 _ = try tokenizer.decodeBatch(Array(ids.prefix(warmupTexts.count)), threads: threads)
                 let timed = Array(ids.suffix(texts.count))
                 var decoded: [String] = []
-                (_, seconds, cpuSeconds) = try Self.timed {
+                (_, seconds, cpuSeconds, faults) = try Self.timed {
                     decoded = try tokenizer.decodeBatch(timed, threads: threads)
                     return 0
                 }
@@ -124,6 +124,7 @@ struct BenchCommand: ParsableCommand {
             writer.appendKey("tokens"); writer.appendInt(tokens)
             writer.appendKey("seconds"); writer.appendDouble(seconds)
             writer.appendKey("cpu_seconds"); writer.appendDouble(cpuSeconds)
+            writer.appendKey("page_faults"); writer.appendInt(faults)
             writer.appendKey("load_seconds"); writer.appendDouble(loadSeconds)
             writer.appendKey("rss_mb"); writer.appendDouble((residentMB * 10).rounded() / 10)
             writer.appendKey("threads"); writer.appendInt(threads)
@@ -156,12 +157,15 @@ struct BenchCommand: ParsableCommand {
         if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 
-    /// Runs `body` (which returns a count) and measures its wall-clock and CPU time.
-    static func timed(_ body: () throws -> Int) rethrows -> (Int, Double, Double) {
+    /// Runs `body` (which returns a count) and measures its wall-clock and CPU time and its
+    /// minor page faults.
+    static func timed(_ body: () throws -> Int) rethrows -> (Int, Double, Double, Int) {
+        let faultsStart = ProcessUsage.minorFaults()
         let cpuStart = ProcessUsage.cpuSeconds()
         let start = DispatchTime.now()
         let count = try body()
-        return (count, seconds(since: start), ProcessUsage.cpuSeconds() - cpuStart)
+        let seconds = seconds(since: start)
+        return (count, seconds, ProcessUsage.cpuSeconds() - cpuStart, ProcessUsage.minorFaults() - faultsStart)
     }
 
     static func seconds(since start: DispatchTime) -> Double {
@@ -247,14 +251,23 @@ struct SplitMix64 {
 enum ProcessUsage {
     /// User plus system CPU time of the whole process so far, all threads.
     static func cpuSeconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
-        #else
-        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
-        #endif
+        let usage = self.usage()
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Page faults served without I/O so far (mostly first touches of fresh memory, each a
+    /// kernel entry and a page cleared: they show when a pass's time is the allocator's).
+    static func minorFaults() -> Int { usage().ru_minflt }
+
+    private static func usage() -> rusage {
+        var usage = rusage()
+        #if os(Linux)
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return rusage() }
+        #else
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return rusage() }
+        #endif
+        return usage
     }
 
     static func residentBytes() -> Int {

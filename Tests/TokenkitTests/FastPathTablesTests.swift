@@ -146,6 +146,13 @@ import Testing
         for (key, _) in tokens where key.count < 15 && tokens[key + [0]] == nil {
             #expect(lookup(table, key + [0]) == nil)
         }
+        // Longer pieces are keyed by their first 16 bytes and match no entry, whatever their
+        // length (also lengths whose low bits are a short length's).
+        for (key, _) in tokens where key.count == 15 {
+            for extra in [1, 2, 113, 241, 242, 497] {
+                #expect(lookup(table, key + [UInt8](repeating: key[14], count: extra)) == nil)
+            }
+        }
         // A merge-list model without whole-piece lookups is seeded with the single bytes only.
         var bytesOnly = ByteStringTable()
         for byte in 0..<256 { bytesOnly.set([UInt8(byte)], UInt32(byte)) }

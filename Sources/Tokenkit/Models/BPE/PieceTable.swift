@@ -31,12 +31,14 @@ struct PieceKey {
     /// Longer pieces get a key that matches no entry.
     @inline(__always)
     init(padded base: UnsafePointer<UInt8>, count n: Int) {
-        let (a, b) = paddedShortKeyWords(base, min(n, Self.maximumLength))
-        let short = n <= Self.maximumLength
-        let keyB = b | UInt64(truncatingIfNeeded: n) << 56
+        // A longer piece is keyed as its first 16 bytes with the length 16: bit 60, a count bit,
+        // is then set in the key, and no entry's key has it (the probes mask the count out of
+        // entries, not out of keys). One clamp, where a clamp to 15 and a select would be two.
+        let m = min(n, Self.maximumLength &+ 1)
+        let (a, b) = paddedShortKeyWords(base, m)
+        let keyB = b | UInt64(truncatingIfNeeded: m) << 56
         self.a = a
-        // (A masked entry never has all of the count bits set, so `.max` never matches.)
-        self.b = short ? keyB : .max
+        self.b = keyB
         self.hash = hashPieceKey(a, keyB)
     }
 
