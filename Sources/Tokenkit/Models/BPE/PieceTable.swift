@@ -151,9 +151,9 @@ struct PieceTable {
     /// Stores an entry's four id lanes at `out` whatever its count, and returns the count.
     @inline(__always)
     static func storeInlineIDs(of entry: UnsafeMutablePointer<UInt64>, to out: UnsafeMutablePointer<TokenID>) -> Int {
-        let target = UnsafeMutableRawPointer(out)
-        target.storeBytes(of: entry[2], as: UInt64.self)
-        target.storeBytes(of: entry[3], toByteOffset: 8, as: UInt64.self)
+        // (One vector: the lanes are 16-byte aligned in the table, the output need not be.)
+        let lanes = UnsafeRawPointer(entry + 2).load(as: SIMD16<UInt8>.self)
+        UnsafeMutableRawPointer(out).storeBytes(of: lanes, as: SIMD16<UInt8>.self)
         return Int(truncatingIfNeeded: entry[1] >> 60)
     }
 
