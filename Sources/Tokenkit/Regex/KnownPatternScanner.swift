@@ -408,11 +408,30 @@ enum ScannerCore<R: ScannerRules> {
                 }
                 if blockEnds != 0 {
                     var bits = blockEnds
-                    repeat {
-                        ends[k] = position &+ bits.trailingZeroBitCount
-                        k &+= 1
-                        bits &= bits &- 1
-                    } while bits != 0 && k < capacity
+                    if capacity &- k >= Self.unrolledRoom {
+                        // Four ends per step and no room check: a block has at most 64, and the
+                        // step's lanes past the last end (which get position + 64) are overwritten
+                        // or lie past `k`.
+                        var o = ends + k
+                        k &+= bits.nonzeroBitCount
+                        repeat {
+                            o[0] = position &+ bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            o[1] = position &+ bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            o[2] = position &+ bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            o[3] = position &+ bits.trailingZeroBitCount
+                            bits &= bits &- 1
+                            o += 4
+                        } while bits != 0
+                    } else {
+                        repeat {
+                            ends[k] = position &+ bits.trailingZeroBitCount
+                            k &+= 1
+                            bits &= bits &- 1
+                        } while bits != 0 && k < capacity
+                    }
                     position = ends[k &- 1]
                     continue
                 }
@@ -426,6 +445,9 @@ enum ScannerCore<R: ScannerRules> {
         }
         return k
     }
+
+    /// The room a block's ends take when written four at a time: 64 of them, and 3 lanes more.
+    static var unrolledRoom: Int { 67 }
 
     /// The end of the match starting at `i` (the alternatives in pattern order), for any text.
     @inline(never)
