@@ -54,6 +54,24 @@ static inline __attribute__((always_inline)) const int32_t *tokenkit_lane_masks(
     return masks;
 }
 
+/// The smallest of the `count` (a multiple of 4) keys at `keys`, each a positive normal float's
+/// bits (BPE's short merge loop): with SSE, one `minps` per four keys, where the x86-64 baseline
+/// has no 32-bit integer minimum (pminsd is SSE4.1) and emulates it in four instructions; such
+/// floats order as their bits do. Elsewhere the same keys are compared as integers.
+static inline __attribute__((always_inline)) int32_t tokenkit_minimum_key(const int32_t *keys, long count) {
+#if defined(__SSE2__)
+    __m128 m = _mm_castsi128_ps(_mm_set1_epi32(0x7F7FFFFF));
+    for (long i = 0; i < count; i += 4) m = _mm_min_ps(m, _mm_loadu_ps((const float *)(keys + i)));
+    m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_min_ss(m, _mm_shuffle_ps(m, m, 0x55));
+    return _mm_cvtsi128_si32(_mm_castps_si128(m));
+#else
+    int32_t m = 0x7F7FFFFF;
+    for (long i = 0; i < count; i++) m = keys[i] < m ? keys[i] : m;
+    return m;
+#endif
+}
+
 /// Returns the heap memory that `free` kept to the system (glibc keeps large freed blocks, so
 /// a tokenizer file parsed and dropped would otherwise stay resident). Elsewhere it does nothing.
 int tokenkit_return_freed_memory(void);

@@ -147,13 +147,16 @@ extension BPEModel {
     static let smallPieceLimit = 32
 
     /// The merge loop for short pieces (most of them), on stack buffers and without a heap:
-    /// each pair's candidate is one 32-bit key, rank << 5 | position, so the next merge (the
-    /// lowest rank, the leftmost among equal ranks) is the minimum key, found by a branch-free
-    /// pass four keys at a time; merged-away symbols keep their slot with the key `.max` and are
-    /// unlinked, so no array is shifted. Keys are written four at a time too (the group is loaded,
+    /// each pair's candidate is one 32-bit key, rank << 5 | position (plus `keyBias`), so the
+    /// next merge (the lowest rank, the leftmost among equal ranks) is the minimum key, found by a
+    /// branch-free pass four keys at a time; merged-away symbols keep their slot with the key
+    /// `noCandidate` and are unlinked, so no array is shifted. The minimum is taken on the keys'
+    /// bits read as floats (`tokenkit_minimum_key`): they are positive normal numbers, which
+    /// order as their bits do, and the baseline x86-64 instruction set has a float minimum but no
+    /// 32-bit integer one. Keys are written four at a time too (the group is loaded,
     /// one lane replaced, and stored back): the next pass's loads of 16 bytes are then forwarded
     /// from those stores, where after a 4-byte store they would wait for it to reach the cache.
-    /// Returns nil when a rank does not fit in 26 bits (the caller then uses the heap).
+    /// Returns nil when a rank does not fit in 25 bits (the caller then uses the heap).
     @inline(__always)
     private func mergeSmall(_ piece: UnsafeBufferPointer<UInt8>, _ symbols: UnsafeMutablePointer<TokenID>,
                             _ pairs: PairLookupCache) -> Int? {
@@ -167,9 +170,9 @@ extension BPEModel {
                 // symbol before (-1 at the start).
                 let next = linkBuffer.baseAddress!
                 let previous = next + Self.smallPieceLimit
-                // Every rank looked up, or-ed together: they must fit in 26 bits, so that keys are
-                // positive Int32s (signed, their minimum is a plain vector instruction). (Returned
-                // rather than kept in a captured variable, which would cost an exclusivity check per call.)
+                // Every rank looked up, or-ed together: they must fit in 25 bits, so that keys
+                // stay below 2^30 and read as finite floats. (Returned rather than kept in a
+                // captured variable, which would cost an exclusivity check per call.)
                 var rankBits: UInt64 = 0
                 let laneMasks = UnsafeRawPointer(tokenkit_lane_masks()!)
                 @inline(__always) func setKey(_ i: Int, _ key: Int32) {
@@ -182,7 +185,8 @@ extension BPEModel {
                 /// The key of the merge (rank << 32 | result) of the pair at p, its result kept.
                 @inline(__always) func key(_ m: UInt64, at p: Int) -> Int32 {
                     results[p] = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: m))
-                    return m == .max ? .max : Int32(truncatingIfNeeded: m >> 32) << 5 | Int32(truncatingIfNeeded: p)
+                    return m == .max ? Self.noCandidate
+                        : (Int32(truncatingIfNeeded: m >> 32) << 5 | Int32(truncatingIfNeeded: p)) &+ Self.keyBias
                 }
                 /// Files the candidate of the symbols at p and q; returns its rank's bits.
                 @inline(__always) func lookup(_ p: Int, _ q: Int, initial: Bool = false) -> UInt64 {
@@ -206,34 +210,27 @@ extension BPEModel {
                 } else {
                     for i in 0..<(n &- 1) { rankBits |= lookup(i, i &+ 1, initial: true) }
                 }
-                keys[n &- 1] = .max
+                keys[n &- 1] = Self.noCandidate
                 // The minimum is taken over a multiple of four keys: the ones past the piece hold
-                // `.max` for good.
+                // `noCandidate` for good.
                 let paddedCount = (n &+ 3) & ~3
-                for i in n..<paddedCount { keys[i] = .max }
+                for i in n..<paddedCount { keys[i] = Self.noCandidate }
                 while true {
-                    var minimum = SIMD4<Int32>(repeating: .max)
-                    var i = 0
-                    while i < paddedCount {
-                        let group = UnsafeRawPointer(keys + i).loadUnaligned(as: SIMD4<Int32>.self)
-                        minimum.replace(with: group, where: group .< minimum)
-                        i &+= 4
-                    }
-                    let best = minimum.min()
-                    if best == .max { break }
-                    guard rankBits < 1 << 26 else { return nil }
+                    let best = tokenkit_minimum_key(keys, paddedCount)
+                    if best == Self.noCandidate { break }
+                    guard rankBits < 1 << 25 else { return nil }
                     let p = Int(best & 31)
                     let q = Int(next[p])
                     let after = Int(next[q])
                     symbols[p] = TokenID(truncatingIfNeeded: results[p])
-                    setKey(q, .max)
+                    setKey(q, Self.noCandidate)
                     next[p] = Int8(truncatingIfNeeded: after)
                     if after < n { previous[after] = Int8(truncatingIfNeeded: p) }
-                    if after < n { rankBits |= lookup(p, after) } else { setKey(p, .max) }
+                    if after < n { rankBits |= lookup(p, after) } else { setKey(p, Self.noCandidate) }
                     let before = Int(previous[p])
                     if before >= 0 { rankBits |= lookup(before, p) }
                 }
-                guard rankBits < 1 << 26 else { return nil }
+                guard rankBits < 1 << 25 else { return nil }
                 // Move the surviving symbols to the front, in order.
                 var write = 0
                 var i = 0
@@ -246,6 +243,13 @@ extension BPEModel {
             }
         }
     }
+
+    /// Added to `mergeSmall`'s keys so that, read as floats, none is subnormal (whose handling
+    /// may be slow): the exponent field is at least 1. Its low bits are zero, so a key's position
+    /// stays in its low 5 bits.
+    private static let keyBias: Int32 = 1 << 23
+    /// `mergeSmall`'s key of no merge: the largest finite float's bits, above every key.
+    private static let noCandidate: Int32 = 0x7F7F_FFFF
 
     /// Pieces from this many bytes merge with rank buckets (linear) rather than the heap.
     static let rankBucketThreshold = 1 << 14
