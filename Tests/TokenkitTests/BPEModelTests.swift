@@ -136,6 +136,24 @@ import Testing
         #expect(first == nil, "the ids differ from index \(first ?? 0) (\(ids.count) ids, expected \(expected.count))", sourceLocation: sourceLocation)
     }
 
+    @Test func ranksBeyondTheShortLoopsKeysMergeOnTheHeap() throws {
+        // The short merge loop packs ranks into 25 bits; a rank above (here 2^25 + 3, tiktoken
+        // ranks being ids) sends the piece to the heap, which must give the general path's ids.
+        var ranks = ByteStringTable()
+        for (i, t) in ["a", "b", "c", "ab", "bc"].enumerated() { ranks.set(Array(t.utf8), UInt32(i)) }
+        ranks.set(Array("abc".utf8), 1 << 25 + 3)
+        ranks.set(Array("abcab".utf8), 7)
+        let m = BPEModel(tiktokenRanks: ranks, options: .init())
+        for text in ["abc", "abcab", "cabcabc", "abcabcabcbcab", "bcabcaabcabcbbcabc"] {
+            var general: [TokenID] = []
+            m.encodeRawBytes(Array(text.utf8), into: &general)
+            #expect(fastIDs(m, Array(text.utf8)) == general, "\(text)")
+        }
+        var abc: [TokenID] = []
+        m.encodeRawBytes(Array("abc".utf8), into: &abc)
+        #expect(abc == [1 << 25 + 3])
+    }
+
     @Test func tiktokenStyleMergesFromRanks() throws {
         // Ranks: bytes 'a' 'b' 'c', then "ab" (3), "bc" (4), "abc" (5). Parts merge when their
         // concatenation is a token, with its rank.
