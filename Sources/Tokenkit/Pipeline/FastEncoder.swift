@@ -76,10 +76,13 @@ final class FastEncoder: Sendable {
     private func encodeMerged(_ text: String) -> [TokenID]? {
         withUTF8(text) { bytes in
             withNormalized(bytes) { bytes in
-                // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, and
-                // room for the fast path's stores past the last id).
-                [TokenID](unsafeUninitializedCapacity: bytes.count + 1 + BPEModel.outputSlack) { out, written in
-                    written = caches.withCache { cache in encodeSegment(bytes, out: out.baseAddress!, cache: &cache) }
+                caches.withCache { cache in
+                    // Byte-level BPE makes at most one token per byte (+1 for an added prefix space,
+                    // and room for the fast path's stores past the last id).
+                    let out = cache.ids.buffer(capacity: bytes.count + 1 + BPEModel.outputSlack)
+                    defer { cache.ids.shrink() }
+                    let count = encodeSegment(bytes, out: out, cache: &cache)
+                    return Array(UnsafeBufferPointer(start: out, count: count))
                 }
             }
         }
@@ -102,23 +105,23 @@ final class FastEncoder: Sendable {
             // Every segment may gain a prefix space; an added token covers at least one byte; NFC
             // makes at most three times as many bytes (Unicode's bound for NFC).
             let capacity = buffer.count * (normalizes ? 3 : 1) + segments.count + BPEModel.outputSlack
-            return [TokenID](unsafeUninitializedCapacity: capacity) { out, written in
-                written = caches.withCache { cache in
-                    var count = 0
-                    for (id, range) in segments {
-                        if let id {
-                            out[count] = id
-                            count += 1
-                        } else {
-                            let segment = UnsafeBufferPointer(rebasing: buffer[range])
-                            // (Segments of a text certainly in NFC are too: no second check.)
-                            count += normalizes
-                                ? withNormalized(segment) { encodeSegment($0, out: out.baseAddress! + count, cache: &cache) }
-                                : encodeSegment(segment, out: out.baseAddress! + count, cache: &cache)
-                        }
+            return caches.withCache { cache in
+                let out = cache.ids.buffer(capacity: capacity)
+                defer { cache.ids.shrink() }
+                var count = 0
+                for (id, range) in segments {
+                    if let id {
+                        out[count] = id
+                        count += 1
+                    } else {
+                        let segment = UnsafeBufferPointer(rebasing: buffer[range])
+                        // (Segments of a text certainly in NFC are too: no second check.)
+                        count += normalizes
+                            ? withNormalized(segment) { encodeSegment($0, out: out + count, cache: &cache) }
+                            : encodeSegment(segment, out: out + count, cache: &cache)
                     }
-                    return count
                 }
+                return Array(UnsafeBufferPointer(start: out, count: count))
             }
         }
     }
