@@ -71,8 +71,8 @@ struct SentencePieceCase {
                         problems.append("line \(c.line) pieces \(text.debugDescription): expected \(pieces), got \(encoding.tokens)")
                     }
                     let surfaces = Self.surfaces(tokenizer, text)
-                    if surfaces != (c.surfaces ?? c.pieces ?? []) {
-                        problems.append("line \(c.line) surfaces \(text.debugDescription): expected \(c.surfaces ?? c.pieces ?? []), got \(surfaces)")
+                    if let expected = c.surfaces ?? c.pieces, surfaces != expected {
+                        problems.append("line \(c.line) surfaces \(text.debugDescription): expected \(expected), got \(surfaces)")
                     }
                     // Offsets: in the text, in order, never inverted.
                     let length = text.unicodeScalars.count
@@ -106,6 +106,18 @@ struct SentencePieceCase {
         #expect(tokenizer.format == .sentencePiece)
         let cases = try SentencePieceCase.load(TestData.fixture("sentencepiece/\(name).model.cases.jsonl"))
         #expect(cases.count > 200)
+        let problems = Self.problems(tokenizer, cases)
+        #expect(problems.isEmpty, Comment(rawValue: "\(name):\n" + problems.joined(separator: "\n")))
+    }
+
+    /// Texts of 20,000 to 40,000 characters (where SentencePiece rebases its path scores) and
+    /// mixes of user-defined symbols (scripts/generate_sentencepiece_long_cases.py).
+    @Test(arguments: ["unigram-nmt", "unigram-bytes-symbols", "unigram-identity-raw", "unigram-suffix-rules"])
+    func longAndUserDefinedCases(_ name: String) throws {
+        let tokenizer = try Tokenizer(contentsOf: TestData.fixture("sentencepiece/\(name).model"))
+        let cases = try SentencePieceCase.load(TestData.fixture("sentencepiece/\(name).model.long-cases.jsonl"))
+        #expect(cases.count > 400)
+        #expect(cases.contains { ($0.text?.count ?? 0) > 20_000 })
         let problems = Self.problems(tokenizer, cases)
         #expect(problems.isEmpty, Comment(rawValue: "\(name):\n" + problems.joined(separator: "\n")))
     }

@@ -132,8 +132,11 @@ public struct InferenceSegmenter: Sendable {
                 let type = m.types[Int(id)]
                 guard type != .unused else { return }
                 entries.append((Array(key), id))
-                // SentencePiece's Unigram lattice scores user-defined pieces so that they win.
-                scores[id] = type == .userDefined ? Double(Float(key.count) * m.maxScore - 0.1) : Double(m.scores[Int(id)])
+                // SentencePiece's Unigram lattice scores user-defined pieces so that they win (by
+                // their length in characters there).
+                let characters = key.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+                scores[id] = type == .userDefined ? Double(SentencePieceModel.userDefinedScore(length: characters))
+                    : Double(m.scores[Int(id)])
             }
             if m.kind == .unigram {
                 scoreOf = scores

@@ -209,6 +209,13 @@ public struct SentencePieceModel: TokenizationModel {
         return segments
     }
 
+    /// The score SentencePiece (0.2.3) gives a user-defined piece of `length` (bytes in the
+    /// Viterbi search, characters in the lattice): positive, so that it beats any normal piece,
+    /// and higher for longer ones. (0.2.1 and earlier gave `length * maxScore - 0.1`.)
+    static func userDefinedScore(length: Int) -> Float {
+        Float(0.1 * Double(length - 1))
+    }
+
     /// The best path ending at a byte position: its score, where its last piece starts, that piece.
     struct BestPathNode {
         var score: Float
@@ -216,13 +223,28 @@ public struct SentencePieceModel: TokenizationModel {
         var id: Int32
     }
 
+    /// SentencePiece's `EncodeOptimized`, in its float arithmetic. Path scores far from zero are
+    /// rebased as it does: once the best score reaching a position passes ±100,000 (some 20,000
+    /// characters in), it is subtracted from the scores of that position and of every reached
+    /// position after it, so that sums keep their precision. The rounding that follows differs
+    /// from never rebasing, and decides near-ties on long texts.
     private func viterbi(_ text: UnsafeBufferPointer<UInt8>, _ best: UnsafeMutableBufferPointer<BestPathNode>) {
         let n = text.count
         let unknownScore: Float = minScore - 10.0
         let unknown = Int32(unknownID)
+        let resetThreshold: Float = 100_000
+        // The furthest position a piece (or an unknown character) has reached.
+        var frontier = 0
         var position = 0
         while position < n {
-            let base = best[position].score
+            var base = best[position].score
+            if base < -resetThreshold || base > resetThreshold {
+                let offset = base
+                for i in position...frontier where i == position || best[i].start != -1 {
+                    best[i].score -= offset
+                }
+                base = 0
+            }
             let characterLength = min(oneCharLength(text[position]), n - position)
             var hasSingleNode = false
             var node = ByteTrie.root
@@ -235,7 +257,8 @@ public struct SentencePieceModel: TokenizationModel {
                 let type = types[Int(id)]
                 if type == .unused { continue }
                 let length = end - position
-                let score: Float = type == .userDefined ? Float(length) * maxScore - 0.1 : scores[Int(id)]
+                frontier = max(frontier, end)
+                let score: Float = type == .userDefined ? Self.userDefinedScore(length: length) : scores[Int(id)]
                 let candidate: Float = score + base
                 if best[end].start == -1 || candidate > best[end].score {
                     best[end] = BestPathNode(score: candidate, start: Int32(position), id: id)
@@ -244,6 +267,7 @@ public struct SentencePieceModel: TokenizationModel {
             }
             if !hasSingleNode {
                 let target = position + characterLength
+                frontier = max(frontier, target)
                 let candidate: Float = unknownScore + base
                 if best[target].start == -1 || candidate > best[target].score {
                     best[target] = BestPathNode(score: candidate, start: Int32(position), id: unknown)
