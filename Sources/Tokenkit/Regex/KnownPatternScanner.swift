@@ -221,20 +221,12 @@ struct KnownPatternScanner: Sendable {
 /// never part of UTF-8, ends every character-class run).
 struct PaddedText {
     static let padding = 64
-    private var storage: UnsafeMutablePointer<UInt8>?
-    private var capacity = 0
-    /// Buffers above this size are freed after use rather than kept.
-    static let retainedCapacity = 1 << 20
+    private var storage = ScratchBuffer<UInt8>(retainedCapacity: 1 << 20, minimumCapacity: 4096 + PaddedText.padding)
 
     /// Copies `text` (after a space when `prefixSpace`) and returns the copy, without the padding.
     mutating func load(_ text: UnsafeBufferPointer<UInt8>, prefixSpace: Bool) -> UnsafeBufferPointer<UInt8> {
         let count = text.count + (prefixSpace ? 1 : 0)
-        if count + Self.padding > capacity {
-            storage?.deallocate()
-            capacity = max(count + Self.padding, 4096 + Self.padding)
-            storage = .allocate(capacity: capacity)
-        }
-        let p = storage!
+        let p = storage.buffer(capacity: count + Self.padding)
         if prefixSpace { p[0] = 0x20 }
         if let base = text.baseAddress { (p + (prefixSpace ? 1 : 0)).update(from: base, count: text.count) }
         (p + count).update(repeating: 0xFF, count: Self.padding)
@@ -242,15 +234,9 @@ struct PaddedText {
     }
 
     /// Frees an oversized buffer so that memory stays bounded between calls.
-    mutating func shrink() {
-        if capacity > Self.retainedCapacity { deallocate() }
-    }
+    mutating func shrink() { storage.shrink() }
 
-    mutating func deallocate() {
-        storage?.deallocate()
-        storage = nil
-        capacity = 0
-    }
+    mutating func deallocate() { storage.deallocate() }
 }
 
 /// Character classes of eight ASCII bytes at once: each function returns 0x80 in every byte

@@ -52,38 +52,6 @@ struct PairLookupCache {
     }
 }
 
-/// A worker's reusable buffer for the ids of one text. Encoding writes up to one id per byte
-/// (and the fast path's slack) before it knows the count, so a result array allocated up front
-/// would keep four bytes of capacity per byte of text; written here instead, the ids go to memory
-/// already in the cache, and the result is an array of exactly their number.
-struct IDScratch {
-    private var storage: UnsafeMutablePointer<TokenID>?
-    private var capacity = 0
-    /// Buffers above this many ids are freed after use rather than kept.
-    static let retainedCapacity = 1 << 18
-
-    /// Room for `count` ids (the contents are not kept from one call to the next).
-    mutating func buffer(capacity count: Int) -> UnsafeMutablePointer<TokenID> {
-        if count > capacity {
-            storage?.deallocate()
-            capacity = max(count, 4096)
-            storage = .allocate(capacity: capacity)
-        }
-        return storage.unsafelyUnwrapped
-    }
-
-    /// Frees an oversized buffer so that memory stays bounded between calls.
-    mutating func shrink() {
-        if capacity > Self.retainedCapacity { deallocate() }
-    }
-
-    mutating func deallocate() {
-        storage?.deallocate()
-        storage = nil
-        capacity = 0
-    }
-}
-
 /// A bounded cache from piece bytes to the token ids BPE produced for them.
 struct BPEPieceCache {
     /// The first level: short pieces (see `PieceTable`), prepared by the model on first use.
@@ -92,8 +60,12 @@ struct BPEPieceCache {
     let pairs = PairLookupCache()
     /// The padded copy of the text being encoded.
     var text = PaddedText()
-    /// Where the ids of the text being encoded are written before they are copied out.
-    var ids = IDScratch()
+    /// Where the ids of the text being encoded are written before they are copied out. Encoding
+    /// writes up to one id per byte (and the fast path's slack) before it knows the count, so a
+    /// result array allocated up front would keep four bytes of capacity per byte of text;
+    /// written here instead, the ids go to memory already in the cache, and the result is an
+    /// array of exactly their number.
+    var ids = ScratchBuffer<TokenID>(retainedCapacity: 1 << 18, minimumCapacity: 4096)
 
     static let slotCount = 1 << 17
     static let maximumKeyLength = 256
