@@ -240,7 +240,9 @@ public struct SentencePieceModel: TokenizationModel {
             var base = best[position].score
             if base < -resetThreshold || base > resetThreshold {
                 let offset = base
-                for i in position...frontier where i == position || best[i].start != -1 {
+                // (Every position is reached before it is searched from, by a piece or by an
+                // unknown character, so the frontier is at least here; max() only keeps the range valid.)
+                for i in position...max(position, frontier) where i == position || best[i].start != -1 {
                     best[i].score -= offset
                 }
                 base = 0
