@@ -76,13 +76,10 @@ final class FastEncoder: Sendable {
     private func encodeMerged(_ text: String) -> [TokenID]? {
         withUTF8(text) { bytes in
             withNormalized(bytes) { bytes in
-                caches.withCache { cache in
-                    // Byte-level BPE makes at most one token per byte (+1 for an added prefix space,
-                    // and room for the fast path's stores past the last id).
-                    let out = cache.ids.buffer(capacity: bytes.count + 1 + BPEModel.outputSlack)
-                    defer { cache.ids.shrink() }
-                    let count = encodeSegment(bytes, out: out, cache: &cache)
-                    return Array(UnsafeBufferPointer(start: out, count: count))
+                // Byte-level BPE makes at most one token per byte (+1 for an added prefix space, and
+                // room for the fast path's stores past the last id).
+                collectingIDs(capacity: bytes.count + 1 + BPEModel.outputSlack) { out, cache in
+                    encodeSegment(bytes, out: out, cache: &cache)
                 }
             }
         }
@@ -105,9 +102,7 @@ final class FastEncoder: Sendable {
             // Every segment may gain a prefix space; an added token covers at least one byte; NFC
             // makes at most three times as many bytes (Unicode's bound for NFC).
             let capacity = buffer.count * (normalizes ? 3 : 1) + segments.count + BPEModel.outputSlack
-            return caches.withCache { cache in
-                let out = cache.ids.buffer(capacity: capacity)
-                defer { cache.ids.shrink() }
+            return collectingIDs(capacity: capacity) { out, cache in
                 var count = 0
                 for (id, range) in segments {
                     if let id {
@@ -121,8 +116,19 @@ final class FastEncoder: Sendable {
                             : encodeSegment(segment, out: out + count, cache: &cache)
                     }
                 }
-                return Array(UnsafeBufferPointer(start: out, count: count))
+                return count
             }
+        }
+    }
+
+    /// Runs `body` with a worker's cache and its id buffer (room for `capacity` ids), and returns
+    /// the ids `body` wrote there (it returns their number) as an array of exactly that size.
+    private func collectingIDs(capacity: Int, _ body: (UnsafeMutablePointer<TokenID>, inout BPEPieceCache) -> Int) -> [TokenID] {
+        caches.withCache { cache in
+            let out = cache.ids.buffer(capacity: capacity)
+            defer { cache.ids.shrink() }
+            let count = body(out, &cache)
+            return Array(UnsafeBufferPointer(start: out, count: count))
         }
     }
 
