@@ -15,6 +15,23 @@ static inline __attribute__((always_inline)) void tokenkit_prefetch(const void *
     __builtin_prefetch(address, 0, 3);
 }
 
+/// Atomically replaces the pointer at `slot` by `value` and returns the old one (the piece-cache
+/// pool's slots: a thread takes its cache with one exchange on a line no other thread uses).
+static inline __attribute__((always_inline)) void *_Nullable tokenkit_exchange_pointer(void *_Nullable *_Nonnull slot, void *_Nullable value) {
+    return __atomic_exchange_n(slot, value, __ATOMIC_ACQ_REL);
+}
+
+/// The pointer at `slot`, read atomically (without ordering: a hint of whether to try the slot).
+static inline __attribute__((always_inline)) void *_Nullable tokenkit_load_pointer(void *_Nullable *_Nonnull slot) {
+    return __atomic_load_n(slot, __ATOMIC_RELAXED);
+}
+
+/// Atomically stores `value` at `slot` when it holds NULL; returns whether it did.
+static inline __attribute__((always_inline)) _Bool tokenkit_store_pointer_if_null(void *_Nullable *_Nonnull slot, void *_Nullable value) {
+    void *expected = 0;
+    return __atomic_compare_exchange_n(slot, &expected, value, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 /// For each key length 0...16, the masks of the bytes of a short key's two little-endian words.
 /// (A C constant: a Swift global table would be initialised lazily, at the cost of a call per
 /// use in loops the compiler cannot hoist it out of.)

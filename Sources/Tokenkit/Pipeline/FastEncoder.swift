@@ -160,17 +160,12 @@ final class FastEncoder: Sendable {
         let bpe = self.bpe
         if let scanner {
             let p = text.baseAddress!
-            let batch = KnownPatternScanner.batchSize
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: batch) { ends in
-                withUnsafeTemporaryAllocation(of: PieceKey.self, capacity: batch + BPEModel.lookahead) { keys in
-                    var start = 0
-                    while start < text.count {
-                        let k = scanner.matchEnds(padded: p, count: text.count, from: start, into: ends.baseAddress!, capacity: batch)
-                        count &+= bpe.encodePieces(p, from: start, ends: ends.baseAddress!, count: k, keys: keys.baseAddress!,
-                                                   out: out + count, cache: &cache)
-                        start = ends[k &- 1]
-                    }
-                }
+            let ends = cache.batchEnds, keys = cache.batchKeys
+            var start = 0
+            while start < text.count {
+                let k = scanner.matchEnds(padded: p, count: text.count, from: start, into: ends, capacity: KnownPatternScanner.batchSize)
+                count &+= bpe.encodePieces(p, from: start, ends: ends, count: k, keys: keys, out: out + count, cache: &cache)
+                start = ends[k &- 1]
             }
         } else {
             split(text, step: 0) { piece in
@@ -197,15 +192,14 @@ final class FastEncoder: Sendable {
                     split(padded, step: 0, body)
                     return
                 }
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: KnownPatternScanner.batchSize) { ends in
-                    var start = 0
-                    while start < padded.count {
-                        let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: start,
-                                                  into: ends.baseAddress!, capacity: KnownPatternScanner.batchSize)
-                        for e in 0..<k {
-                            body(UnsafeBufferPointer(rebasing: padded[start..<ends[e]]))
-                            start = ends[e]
-                        }
+                let ends = cache.batchEnds
+                var start = 0
+                while start < padded.count {
+                    let k = scanner.matchEnds(padded: padded.baseAddress!, count: padded.count, from: start,
+                                              into: ends, capacity: KnownPatternScanner.batchSize)
+                    for e in 0..<k {
+                        body(UnsafeBufferPointer(rebasing: padded[start..<ends[e]]))
+                        start = ends[e]
                     }
                 }
             }
