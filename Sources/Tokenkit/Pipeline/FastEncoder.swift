@@ -25,6 +25,8 @@ final class FastEncoder: Sendable {
     let addPrefixSpace: Bool
     let requiresNFC: Bool
     let caches = BPEPieceCachePool()
+    /// Whether the model is Scaffold-BPE's, whose scaffold tokens are split after merging.
+    let hasScaffolds: Bool
 
     init?(normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?, model: ModelComponent) {
         guard case let .bpe(bpe) = model, bpe.alphabet == .byteLevel, bpe.options.dropout ?? 0 == 0 else { return nil }
@@ -50,6 +52,7 @@ final class FastEncoder: Sendable {
             steps.append(SplitPreTokenizer(pattern: .regex(gpt2), behavior: .isolated, invert: false))
         }
         self.bpe = bpe
+        self.hasScaffolds = !bpe.options.scaffoldSplits.isEmpty
         self.steps = steps
         self.addPrefixSpace = byteLevel.addPrefixSpace
         if steps.count == 1, case let .regex(regex) = steps[0].pattern, let scanner = regex.scanner,
@@ -64,12 +67,16 @@ final class FastEncoder: Sendable {
 
     /// Encodes text that contains no added tokens (or whose added tokens are to be ignored).
     func encode(_ text: String) -> [TokenID]? {
-        bpe.splittingScaffolds(encodeMerged(text))
+        let ids = encodeMerged(text)
+        // (The model is only touched for Scaffold-BPE: reading it around the call held a retain
+        // of this object, which every worker thread shares, for each text.)
+        return hasScaffolds ? bpe.splittingScaffolds(ids) : ids
     }
 
     /// Encodes text, cutting out the added tokens first.
     func encode(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
-        bpe.splittingScaffolds(encodeMerged(text, splittingAddedTokensOf: added, policy: policy))
+        let ids = encodeMerged(text, splittingAddedTokensOf: added, policy: policy)
+        return hasScaffolds ? bpe.splittingScaffolds(ids) : ids
     }
 
     /// `encode(_:)` before Scaffold-BPE's scaffolds are split (the piece cache keeps merged ids).

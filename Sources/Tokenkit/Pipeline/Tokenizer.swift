@@ -40,6 +40,12 @@ public final class Tokenizer: Sendable {
     /// With a segmenter on a byte-level BPE pipeline: the fast pre-tokenizer that feeds it raw
     /// pieces for `encodeIDs` (a separate instance; the merges' fast path is `fastEncoder`).
     let segmentedPieces: FastEncoder?
+    /// `encodeIDs`' fast route, decided once rather than per call: the fast encoder when neither
+    /// truncation nor padding applies.
+    private let idsEncoder: FastEncoder?
+    /// The post-processor's layout of a single sequence with special tokens (see
+    /// `singleTemplate`), built once: a template processor's is a few arrays.
+    private let specialTokensLayout: [[TokenID]?]?
 
     init(format: Format, normalizer: NormalizerComponent?, preTokenizer: PreTokenizerComponent?,
          model: ModelComponent, postProcessor: PostProcessorComponent?, decoder: DecoderComponent?,
@@ -69,6 +75,8 @@ public final class Tokenizer: Sendable {
             self.fastDecoder = FastDecoder(format: format, model: model, decoder: decoder, addedVocabulary: addedVocabulary)
         }
         self.specialIDs = Set(addedVocabulary.tokens.keys)
+        self.idsEncoder = truncation == nil && padding == nil ? fastEncoder : nil
+        self.specialTokensLayout = postProcessor.map { $0.singleSequenceLayout } ?? []
     }
 
     /// Returns a copy with other truncation and padding settings.
@@ -150,7 +158,7 @@ public final class Tokenizer: Sendable {
     /// always identical to `encode(...).ids`.
     public func encodeIDs(_ text: String, addSpecialTokens: Bool = true,
                           allowedSpecial: SpecialTokenSet = .none, disallowedSpecial: SpecialTokenSet = .all) throws(TokenizationError) -> [TokenID] {
-        if let fastEncoder, truncation == nil, padding == nil, let template = singleTemplate(addSpecialTokens: addSpecialTokens) {
+        if let fastEncoder = idsEncoder, let template = singleTemplate(addSpecialTokens: addSpecialTokens) {
             let policy = try matchPolicy(allowed: allowedSpecial, disallowed: disallowedSpecial, text: text)
             let ids = addedVocabulary.isEmpty || policy.allowedIDs?.isEmpty == true
                 ? fastEncoder.encode(text)
@@ -228,7 +236,8 @@ public final class Tokenizer: Sendable {
 
     /// The ids of one sequence inside a post-processing template (nil entries stand for the ids).
     private static func applying(_ template: [[TokenID]?], to ids: [TokenID]) -> [TokenID] {
-        if template.isEmpty { return ids }
+        // (A layout of the sequence alone, as the byte-level post-processor's, is the ids as they are.)
+        if template.isEmpty || template.count == 1 && template[0] == nil { return ids }
         var result: [TokenID] = []
         result.reserveCapacity(ids.count + template.count)
         for piece in template {
@@ -239,8 +248,7 @@ public final class Tokenizer: Sendable {
 
     /// The post-processing of a single sequence as a list of pieces (see `PostProcessorComponent.singleSequenceLayout`).
     private func singleTemplate(addSpecialTokens: Bool) -> [[TokenID]?]? {
-        guard let postProcessor, addSpecialTokens else { return [] }
-        return postProcessor.singleSequenceLayout
+        addSpecialTokens ? specialTokensLayout : []
     }
 
     /// Encodes many inputs, in parallel over `threads` threads (0: one per core).
