@@ -67,16 +67,20 @@ final class FastEncoder: Sendable {
 
     /// Encodes text that contains no added tokens (or whose added tokens are to be ignored).
     func encode(_ text: String) -> [TokenID]? {
-        let ids = encodeMerged(text)
-        // (The model is only touched for Scaffold-BPE: reading it around the call held a retain
-        // of this object, which every worker thread shares, for each text.)
-        return hasScaffolds ? bpe.splittingScaffolds(ids) : ids
+        splittingScaffolds(encodeMerged(text))
     }
 
     /// Encodes text, cutting out the added tokens first.
     func encode(_ text: String, splittingAddedTokensOf added: AddedVocabulary, policy: AddedVocabulary.MatchPolicy) -> [TokenID]? {
-        let ids = encodeMerged(text, splittingAddedTokensOf: added, policy: policy)
-        return hasScaffolds ? bpe.splittingScaffolds(ids) : ids
+        splittingScaffolds(encodeMerged(text, splittingAddedTokensOf: added, policy: policy))
+    }
+
+    /// Merged ids with Scaffold-BPE's scaffolds split. The model is only touched when it has
+    /// scaffolds: reading it around the encoding held a retain of this object, which every
+    /// worker thread shares, for each text.
+    @inline(__always)
+    private func splittingScaffolds(_ ids: [TokenID]?) -> [TokenID]? {
+        hasScaffolds ? bpe.splittingScaffolds(ids) : ids
     }
 
     /// `encode(_:)` before Scaffold-BPE's scaffolds are split (the piece cache keeps merged ids).

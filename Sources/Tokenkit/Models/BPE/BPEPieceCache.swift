@@ -211,10 +211,16 @@ final class BPEPieceCachePool: @unchecked Sendable {
         return Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 60)
     }
 
+    /// The slots in the order the calling thread tries them: its preferred one first.
+    @inline(__always)
+    private func slot(_ k: Int, from preferred: Int) -> UnsafeMutablePointer<UnsafeMutableRawPointer?> {
+        slots + ((preferred &+ k) & (Self.slotCount &- 1)) &* Self.slotStride
+    }
+
     func take() -> BPEPieceCacheBox {
         let preferred = Self.preferredSlot()
         for k in 0..<Self.slotCount {
-            let slot = slots + ((preferred &+ k) & (Self.slotCount &- 1)) &* Self.slotStride
+            let slot = slot(k, from: preferred)
             if tokenkit_load_pointer(slot) != nil, let box = tokenkit_exchange_pointer(slot, nil) {
                 return Unmanaged<BPEPieceCacheBox>.fromOpaque(box).takeRetainedValue()
             }
@@ -226,7 +232,7 @@ final class BPEPieceCachePool: @unchecked Sendable {
         let preferred = Self.preferredSlot()
         let pointer = Unmanaged.passRetained(box).toOpaque()
         for k in 0..<Self.slotCount {
-            let slot = slots + ((preferred &+ k) & (Self.slotCount &- 1)) &* Self.slotStride
+            let slot = slot(k, from: preferred)
             if tokenkit_load_pointer(slot) == nil && tokenkit_store_pointer_if_null(slot, pointer) { return }
         }
         Unmanaged<BPEPieceCacheBox>.fromOpaque(pointer).release()
