@@ -32,6 +32,29 @@ static inline __attribute__((always_inline)) _Bool tokenkit_store_pointer_if_nul
     return __atomic_compare_exchange_n(slot, &expected, value, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/// The 64-bit word at `address`, read atomically with acquire ordering (a slot of the merge
+/// cache the workers share: what the slot points to was written before it was published).
+static inline __attribute__((always_inline)) uint64_t tokenkit_load_acquire_u64(const uint64_t *_Nonnull address) {
+    return __atomic_load_n(address, __ATOMIC_ACQUIRE);
+}
+
+/// Atomically stores `value` at `address` when it holds 0, with release ordering; returns
+/// whether it did.
+static inline __attribute__((always_inline)) _Bool tokenkit_store_u64_if_zero(uint64_t *_Nonnull address, uint64_t value) {
+    uint64_t expected = 0;
+    return __atomic_compare_exchange_n(address, &expected, value, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+/// Atomically adds `value` to the word at `address` and returns the word before.
+static inline __attribute__((always_inline)) uint64_t tokenkit_fetch_add_u64(uint64_t *_Nonnull address, uint64_t value) {
+    return __atomic_fetch_add(address, value, __ATOMIC_RELAXED);
+}
+
+/// The word at `address`, read atomically without ordering.
+static inline __attribute__((always_inline)) uint64_t tokenkit_load_relaxed_u64(const uint64_t *_Nonnull address) {
+    return __atomic_load_n(address, __ATOMIC_RELAXED);
+}
+
 /// For each key length 0...16, the masks of the bytes of a short key's two little-endian words.
 /// (A C constant: a Swift global table would be initialised lazily, at the cost of a call per
 /// use in loops the compiler cannot hoist it out of.)

@@ -56,6 +56,10 @@ struct PairLookupCache {
 struct BPEPieceCache {
     /// The first level: short pieces (see `PieceTable`), prepared by the model on first use.
     var table = PieceTable()
+    /// Merge results shared with the other workers of the encoder (caches from its pool).
+    var sharedMerges: SharedMergeCache?
+    /// This worker's reservation in `sharedMerges`' arena.
+    var sharedBlock = (next: 0, end: 0)
     /// Merge-table lookups of the merge loop.
     let pairs = PairLookupCache()
     /// The padded copy of the text being encoded.
@@ -187,6 +191,9 @@ final class BPEPieceCachePool: @unchecked Sendable {
     /// Pointers per 64-byte line: one slot per line.
     private static let slotStride = 8
     private let slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    /// Merge results all of the pool's caches share (a piece new to the text is then merged once,
+    /// not once per worker).
+    let sharedMerges = SharedMergeCache()
 
     init() {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: Self.slotCount * Self.slotStride * 8, alignment: 64)
@@ -225,7 +232,10 @@ final class BPEPieceCachePool: @unchecked Sendable {
                 return Unmanaged<BPEPieceCacheBox>.fromOpaque(box).takeRetainedValue()
             }
         }
-        return BPEPieceCacheBox()
+        let box = BPEPieceCacheBox()
+        box.cache.sharedMerges = sharedMerges
+        sharedMerges.addWorker()
+        return box
     }
 
     func give(_ box: BPEPieceCacheBox) {
