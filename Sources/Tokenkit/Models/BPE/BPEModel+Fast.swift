@@ -91,7 +91,7 @@ extension BPEModel {
         // (A short piece missing from the table is no token when pieces are looked up whole: the
         // table was seeded with every short token.) Merging leaves the table alone, so the empty
         // entry found is still where the piece goes, unless the table must grow or be cleared.
-        let count = mergeBytes(piece, hash: key.hash, out: out, cache: &cache)
+        let count = mergeSharing(piece, hash: key.hash, out: out, cache: &cache)
         cache.table.insert(key, ids: out, count: count, model: self, at: slot)
         return count
     }
@@ -108,15 +108,15 @@ extension BPEModel {
             out[0] = id
             return 1
         }
-        let count = mergeBytes(piece, hash: h, out: out, cache: &cache)
+        let count = mergeSharing(piece, hash: h, out: out, cache: &cache)
         cache.insert(piece, hash: h, ids: UnsafeBufferPointer(start: out, count: count))
         return count
     }
 
     /// The merges of a piece the worker's caches do not hold: from the results the encoder's
     /// workers share, else merged and shared.
-    private func mergeBytes(_ piece: UnsafeBufferPointer<UInt8>, hash: UInt64, out: UnsafeMutablePointer<TokenID>,
-                            cache: inout BPEPieceCache) -> Int {
+    private func mergeSharing(_ piece: UnsafeBufferPointer<UInt8>, hash: UInt64, out: UnsafeMutablePointer<TokenID>,
+                              cache: inout BPEPieceCache) -> Int {
         guard let shared = cache.sharedMerges, shared.isShared else { return mergeBytes(piece, out: out, pairs: cache.pairs) }
         let found = shared.lookup(piece, hash: hash, out: out)
         if found >= 0 { return found }

@@ -72,7 +72,7 @@ final class SharedMergeCache: @unchecked Sendable {
             if word >> 32 == tag {
                 let entry = arena + Int(word & 0xFFFF_FFFF)
                 let length = Int(entry.load(as: UInt32.self))
-                if length == piece.count && memcmp(entry + 8, piece.baseAddress!, length) == 0 {
+                if length == piece.count && bytesEqual((entry + 8).assumingMemoryBound(to: UInt8.self), piece.baseAddress!, length) {
                     let count = Int(entry.load(fromByteOffset: 4, as: UInt32.self))
                     out.update(from: (entry + 8 + Self.paddedLength(length)).assumingMemoryBound(to: TokenID.self), count: count)
                     return count
